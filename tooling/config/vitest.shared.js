@@ -14,6 +14,9 @@ export function packageConfig(overrides = {}) {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       benchmark: { include: ['bench/**/*.bench.ts'] },
       testTimeout: 20_000,
+      // The JSON report feeds tooling/scripts/test-summary.ts, which prints one closing line for the repo.
+      reporters: ['default', 'json'],
+      outputFile: { json: '.vitest-report.json' },
       ...test,
     },
   };

@@ -8,6 +8,8 @@ interface Rule {
   readonly workspace: readonly string[] | '*';
   /** Whether dependencies from the npm registry are allowed at run time. */
   readonly external: boolean | readonly string[];
+  /** Further workspace packages allowed as devDependencies only (tests), never at run time. */
+  readonly development?: readonly string[];
 }
 
 const allowed: Record<string, Rule> = {
@@ -27,6 +29,7 @@ const allowed: Record<string, Rule> = {
       '@mqttkit/store-memory',
     ],
     external: true,
+    development: ['@mqttkit/transport-tcp', '@mqttkit/transport-ws', '@mqttkit/auth'],
   },
   mqttkit: { workspace: '*', external: true },
 };
@@ -69,7 +72,8 @@ for (const { path, manifest } of manifests) {
     if (workspaceNames.has(name)) {
       if (!range.startsWith('workspace:')) errors.push(`${path}: ${name} must use a workspace: range`);
       if (name === '@mqttkit/config') continue;
-      if (rule.workspace !== '*' && !rule.workspace.includes(name)) {
+      const allowedHere = rule.workspace === '*' || rule.workspace.includes(name) || (!isRuntime && rule.development?.includes(name));
+      if (!allowedHere) {
         errors.push(`${path}: ${manifest.name} may not depend on ${name} (${isRuntime ? 'dependency' : 'devDependency'})`);
       }
     } else if (isRuntime) {

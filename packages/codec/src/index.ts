@@ -14,7 +14,14 @@ export {
   QuotaExceededError,
 } from './mqtt-error.js';
 export { QoS, PacketType } from './packet.js';
+export { Property } from './property.js';
+export { createDecoder, maximumPacketSizeLimit } from './decoder.js';
+export { encode, encodeInto, encodedLength } from './encode.js';
+export { setPacketId, withPacketId } from './set-packet-id.js';
 export type { MqttErrorCode, MqttErrorOptions, MqttErrorInit } from './mqtt-error.js';
+export type { PropertyDataType, PropertyDefinition, PropertyLocation, PropertyName } from './property.js';
+export type { Decoder, DecoderOptions } from './decoder.js';
+export type { EncodeIntoOptions } from './encode.js';
 export type {
   ProtocolVersion,
   UserProperty,

@@ -1,1 +1,13 @@
-
+export { validateTopicName } from './validate-topic-name.js';
+export { validateTopicFilter } from './validate-topic-filter.js';
+export { parseSharedSubscription } from './parse-shared-subscription.js';
+export { matchTopic } from './match-topic.js';
+export { TopicLimits } from './topic-limits.js';
+export { SubscriptionIndex } from './subscription-index.js';
+export { MatchResult } from './match-result.js';
+export { RetainedIndex } from './retained-index.js';
+export type { TopicProblem } from './topic-problem.js';
+export type { SharedSubscription } from './parse-shared-subscription.js';
+export type { IndexedSubscription, SharedGroup, MatchVisitor } from './match-visitor.js';
+export type { SubscriberMatches } from './match-result.js';
+export type { RetainedEntry } from './retained-index.js';

@@ -1,0 +1,521 @@
+import type { Duplex } from 'node:stream';
+import { createDecoder, encode, ReasonCode, UnsupportedProtocolVersionError } from '@mqttkit/codec';
+import type { MqttError } from '@mqttkit/codec';
+import type { Auth, Connect, Decoder, Packet, ProtocolVersion, Publish, Subscribe, UserProperty } from '@mqttkit/codec';
+import type { AuthenticationAllowDecision, ClientInfo, ConnectionInfo, NormalizedDecision } from '@mqttkit/contracts';
+import { parseSharedSubscription, validateTopicFilter } from '@mqttkit/topics';
+import { rejectConnect, screenConnect } from '@mqttkit/session';
+import type { SessionAction } from '@mqttkit/session';
+import type { BrokerCore } from './broker-core.js';
+import type { AuthenticationResult } from './hook-runner.js';
+import type { SessionEntry } from './session-entry.js';
+
+/** An enhanced authentication exchange waiting for the client's next AUTH packet. */
+interface Exchange {
+  readonly kind: 'connect' | 'reauthenticate';
+  readonly method: string;
+  readonly hookIndex: number;
+  readonly state: Record<string, unknown>;
+  round: number;
+}
+
+const isPromise = (value: unknown): value is Promise<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
+/**
+ * One client connection: reads and decodes packets, runs the asynchronous hook steps in order,
+ * hands packets to the session and writes what the session sends. Reading pauses while a hook is
+ * pending and the decoder holds more than a few packets' worth of bytes (STYLE HS-21); writes are
+ * corked and flushed once per tick.
+ */
+export class ClientConnection {
+  /** Set once CONNECT was accepted. */
+  entry: SessionEntry | undefined;
+  client: ClientInfo | undefined;
+  protocolVersion: ProtocolVersion = 4;
+  /** The reason code of the client's DISCONNECT, once it sent one. */
+  clientDisconnect: number | undefined;
+  private readonly decoder: Decoder;
+  private connect: Connect | undefined;
+  private exchange: Exchange | undefined;
+  private busy = false;
+  private paused = false;
+  private corked = false;
+  private closed = false;
+  private congestedSince: number | undefined;
+  private readonly connectTimer: NodeJS.Timeout;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.stream.uncork();
+  };
+
+  constructor(
+    private readonly core: BrokerCore,
+    readonly stream: Duplex,
+    readonly info: ConnectionInfo,
+  ) {
+    this.decoder = createDecoder({ maximumPacketSize: core.capabilities.maximumPacketSize });
+    this.connectTimer = setTimeout(() => this.abort('no CONNECT within the connect timeout'), core.capabilities.connectTimeout);
+    this.connectTimer.unref();
+    stream.on('data', (chunk: Uint8Array) => this.onData(chunk));
+    stream.on('error', (error: Error) => this.lost(error));
+    stream.on('close', () => this.lost(undefined));
+    stream.on('end', () => this.lost(undefined));
+    stream.on('drain', () => (this.congestedSince = undefined));
+  }
+
+  /** Whether the socket has more buffered than the capabilities allow; QoS 0 deliveries are dropped then. */
+  get congested(): boolean {
+    const buffered = this.stream.writableLength;
+    if (buffered < this.core.capabilities.maximumWriteBuffer) return false;
+    const now = this.core.now();
+    this.congestedSince ??= now;
+    if (now - this.congestedSince > this.core.capabilities.drainTimeout) {
+      this.closeAsServer(ReasonCode.QuotaExceeded, 'slow consumer: the socket did not drain in time');
+    }
+    return true;
+  }
+
+  /** Bytes waiting in the socket, for the memory budget. */
+  get bufferedBytes(): number {
+    return this.stream.writableLength;
+  }
+
+  /** Writes a packet; writes of one tick go out together. */
+  send(packet: Packet): void {
+    this.write(encode(packet, this.protocolVersion));
+  }
+
+  /** Writes bytes already encoded for this connection's protocol version. */
+  write(bytes: Uint8Array): void {
+    if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(this.uncork);
+    }
+    this.core.statistics.messagesSent += 1;
+    this.core.statistics.bytesSent += bytes.byteLength;
+    this.stream.write(bytes);
+  }
+
+  /** Carries out a session's `disconnect` action: DISCONNECT first where allowed, then close. */
+  disconnect(action: Extract<SessionAction, { type: 'disconnect' }>): void {
+    if (this.closed) return;
+    if (action.sendDisconnect && this.protocolVersion === 5) {
+      this.send({ type: 'disconnect', reasonCode: action.reasonCode });
+    }
+    this.core.logger.debug('closing connection', {
+      clientId: this.client?.clientId,
+      reasonCode: action.reasonCode,
+      reason: action.message,
+      ...(action.statement ? { statement: action.statement } : {}),
+    });
+    this.end();
+  }
+
+  /** Closes from the server side with `reasonCode` (takeover, shutdown, slow consumer). */
+  closeAsServer(reasonCode: number, reason: string): void {
+    if (this.closed) return;
+    const entry = this.entry;
+    if (entry && entry.connection === this) {
+      const actions = entry.session.close(reasonCode, this.core.now());
+      this.core.logger.info('closing client', { clientId: entry.clientId, reasonCode, reason });
+      void this.core.runActions(entry, actions);
+    }
+    if (!this.closed) {
+      if (this.protocolVersion === 5 && this.entry) this.send({ type: 'disconnect', reasonCode });
+      this.end();
+    }
+  }
+
+  private onData(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.core.statistics.bytesReceived += chunk.byteLength;
+    this.decoder.push(chunk);
+    this.pump();
+  }
+
+  /** Decodes and handles packets until none is whole or a hook step is pending. */
+  private pump(): void {
+    while (!this.busy && !this.closed) {
+      let packet: Packet | undefined;
+      try {
+        packet = this.decoder.next();
+      } catch (error) {
+        this.failed(error as MqttError);
+        return;
+      }
+      if (packet === undefined) break;
+      this.core.statistics.messagesReceived += 1;
+      this.core.received(this.client, packet);
+      let pending: Promise<unknown> | undefined;
+      try {
+        pending = this.handle(packet);
+      } catch (error) {
+        this.internalError(error);
+        return;
+      }
+      if (pending !== undefined) {
+        this.busy = true;
+        pending.then(
+          () => {
+            this.busy = false;
+            if (this.paused && !this.closed) {
+              this.paused = false;
+              this.stream.resume();
+            }
+            this.pump();
+          },
+          (error: unknown) => this.internalError(error),
+        );
+      }
+    }
+    if (this.busy && !this.paused && this.decoder.bufferedBytes >= this.core.capabilities.maximumInboundBuffer) {
+      this.paused = true;
+      this.stream.pause();
+    }
+  }
+
+  private handle(packet: Packet): Promise<unknown> | undefined {
+    const entry = this.entry;
+    if (entry === undefined) {
+      if (this.exchange !== undefined) return this.continueExchange(packet);
+      if (this.connect !== undefined) {
+        return this.abort(`${packet.type.toUpperCase()} before the CONNECT was answered`);
+      }
+      return this.handleConnect(packet);
+    }
+    const now = this.core.now();
+    switch (packet.type) {
+      case 'disconnect':
+        this.clientDisconnect = packet.reasonCode ?? ReasonCode.NormalDisconnection;
+        break;
+      case 'publish':
+        return this.handlePublish(entry, packet);
+      case 'subscribe':
+        return this.handleSubscribe(entry, packet);
+      case 'auth':
+        if (this.exchange !== undefined) return this.continueExchange(packet);
+        break;
+      default:
+        break;
+    }
+    return this.core.runActions(entry, entry.session.receive(packet, now));
+  }
+
+  private handleConnect(packet: Packet): Promise<unknown> | undefined {
+    const screening = screenConnect(packet, this.core.capabilities);
+    if (packet.type === 'connect') this.protocolVersion = packet.protocolVersion;
+    if (!screening.accepted) return this.refuse(screening.actions);
+    const connect = screening.connect;
+    this.connect = connect;
+    const clientId = connect.clientId === '' ? this.core.assignClientId() : connect.clientId;
+    this.client = {
+      clientId,
+      ...(connect.username === undefined ? {} : { username: connect.username }),
+      roles: [],
+      attributes: {},
+      protocolVersion: connect.protocolVersion,
+      remoteAddress: this.info.remoteAddress,
+      remotePort: this.info.remotePort,
+      transport: this.info.transport,
+      listener: this.info.listener,
+      ...(this.info.certificate ? { certificate: this.info.certificate } : {}),
+    };
+    const problem = this.core.admissionProblem();
+    if (problem !== undefined) return this.refuse(rejectConnect(connect, problem));
+    const method = connect.properties?.authenticationMethod;
+    return this.authenticate({ kind: 'connect', round: 0, state: {}, ...(method === undefined ? {} : { method }) }, {
+      ...(connect.properties?.authenticationData ? { authenticationData: connect.properties.authenticationData } : {}),
+      ...(connect.properties?.userProperties ? { userProperties: connect.properties.userProperties } : {}),
+    });
+  }
+
+  /** Runs one round of authentication and acts on its outcome. */
+  private async authenticate(
+    round: { kind: 'connect' | 'reauthenticate'; round: number; state: Record<string, unknown>; method?: string; hookIndex?: number },
+    data: { authenticationData?: Uint8Array; userProperties?: UserProperty[] },
+  ): Promise<void> {
+    const connect = this.connect!;
+    const signal = AbortSignal.timeout(this.core.capabilities.authenticationTimeout);
+    const attempt = this.core.hooks.authenticate(
+      {
+        client: this.client!,
+        ...(connect.password === undefined ? {} : { password: connect.password }),
+        ...(round.method === undefined ? {} : { authenticationMethod: round.method }),
+        ...(data.authenticationData === undefined ? {} : { authenticationData: data.authenticationData }),
+        ...(data.userProperties === undefined ? {} : { userProperties: data.userProperties }),
+        exchange: round.kind,
+        round: round.round,
+        state: round.state,
+        connect,
+        signal,
+      },
+      round.hookIndex,
+    );
+    const timeout = new Promise<AuthenticationResult>((resolve) =>
+      signal.addEventListener('abort', () =>
+        resolve({
+          decision: { outcome: 'deny', reasonCode: ReasonCode.ServerUnavailable, decidedBy: 'broker', reason: 'authentication timed out' },
+          answer: undefined,
+          hookIndex: -1,
+        }),
+      ),
+    );
+    const result = await Promise.race([attempt, timeout]);
+    if (this.closed) return;
+    this.concludeRound(round, result);
+  }
+
+  private concludeRound(
+    round: { kind: 'connect' | 'reauthenticate'; round: number; state: Record<string, unknown>; method?: string },
+    result: AuthenticationResult,
+  ): void {
+    const { decision, answer } = result;
+    const logged = { clientId: this.client?.clientId, decidedBy: decision.decidedBy, ...(decision.reason ? { reason: decision.reason } : {}) };
+    if (decision.outcome === 'continue' && round.method !== undefined && answer && typeof answer === 'object' && 'continue' in answer) {
+      this.exchange = { kind: round.kind, method: round.method, hookIndex: result.hookIndex, state: round.state, round: round.round + 1 };
+      this.send({
+        type: 'auth',
+        reasonCode: ReasonCode.ContinueAuthentication,
+        properties: { authenticationMethod: round.method, authenticationData: answer.authenticationData },
+      });
+      return;
+    }
+    this.exchange = undefined;
+    const allow = decision.outcome === 'allow' ? (typeof answer === 'object' ? (answer as AuthenticationAllowDecision) : undefined) : undefined;
+    if (decision.outcome !== 'allow') {
+      const reasonCode = decision.outcome === 'deny' ? (decision.reasonCode ?? ReasonCode.NotAuthorized) : ReasonCode.ProtocolError;
+      this.core.logger.info(round.kind === 'connect' ? 'client refused' : 're-authentication refused', { ...logged, reasonCode });
+      if (round.kind === 'connect') {
+        void this.refuse(rejectConnect(this.connect!, reasonCode));
+      } else {
+        this.closeAsServer(reasonCode, 're-authentication refused');
+      }
+      return;
+    }
+    if (round.kind === 'reauthenticate') {
+      this.send({
+        type: 'auth',
+        reasonCode: ReasonCode.Success,
+        properties: {
+          authenticationMethod: round.method!,
+          ...(allow?.authenticationData ? { authenticationData: allow.authenticationData } : {}),
+        },
+      });
+      return;
+    }
+    this.client = {
+      ...this.client!,
+      ...(allow?.username === undefined ? {} : { username: allow.username }),
+      roles: allow?.roles ?? [],
+      attributes: allow?.attributes ?? {},
+    };
+    void this.accept(allow);
+  }
+
+  private async accept(allow: AuthenticationAllowDecision | undefined): Promise<void> {
+    const connect = this.connect!;
+    const will = connect.will;
+    if (will !== undefined) {
+      // The will is a message the client will publish: it needs the same permission [MQTT-3.1.2-8].
+      const packet: Publish = { type: 'publish', topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain, dup: false };
+      const decision: NormalizedDecision = await this.core.hooks.authorizePublish({
+        client: this.client!,
+        topic: will.topic,
+        qos: will.qos,
+        retain: will.retain,
+        payload: will.payload,
+        will: true,
+        packet,
+      });
+      if (this.closed) return;
+      if (decision.outcome !== 'allow') {
+        this.core.logger.info('client refused: its will may not be published', { clientId: this.client!.clientId, decidedBy: decision.decidedBy });
+        await this.refuse(rejectConnect(connect, decision.reasonCode ?? ReasonCode.NotAuthorized));
+        return;
+      }
+    }
+    clearTimeout(this.connectTimer);
+    const entry = this.core.attach(this);
+    this.entry = entry;
+    const actions = entry.session.connect(connect, this.core.now());
+    if (allow?.authenticationData !== undefined) {
+      for (const action of actions) {
+        if (action.type === 'send' && action.packet.type === 'connack') {
+          action.packet.properties = { ...action.packet.properties, authenticationData: allow.authenticationData };
+        }
+      }
+    }
+    await this.core.runActions(entry, actions);
+    if (!this.closed) {
+      const sessionPresent = actions.some((action) => action.type === 'send' && action.packet.type === 'connack' && action.packet.sessionPresent);
+      this.core.connected(this, sessionPresent);
+    }
+  }
+
+  /** Sends the refusal (CONNACK with a failure code) and closes. */
+  private refuse(actions: readonly SessionAction[]): undefined {
+    clearTimeout(this.connectTimer);
+    for (const action of actions) {
+      if (action.type === 'send') this.send(action.packet);
+      else if (action.type === 'disconnect') {
+        this.core.logger.info('connection refused', { remoteAddress: this.info.remoteAddress, reasonCode: action.reasonCode, reason: action.message });
+        this.end();
+      }
+    }
+    return undefined;
+  }
+
+  private continueExchange(packet: Packet): Promise<unknown> | undefined {
+    const exchange = this.exchange!;
+    if (packet.type !== 'auth' || packet.reasonCode !== ReasonCode.ContinueAuthentication) {
+      return this.abortExchange(`${packet.type.toUpperCase()} during enhanced authentication`);
+    }
+    if (packet.properties?.authenticationMethod !== exchange.method) {
+      return this.abortExchange('AUTH with a different authentication method');
+    }
+    return this.authenticate(
+      { kind: exchange.kind, round: exchange.round, state: exchange.state, method: exchange.method, hookIndex: exchange.hookIndex },
+      {
+        ...(packet.properties.authenticationData ? { authenticationData: packet.properties.authenticationData } : {}),
+        ...(packet.properties.userProperties ? { userProperties: packet.properties.userProperties } : {}),
+      },
+    );
+  }
+
+  private abortExchange(reason: string): undefined {
+    this.exchange = undefined;
+    if (this.entry === undefined) {
+      void this.refuse(rejectConnect(this.connect!, ReasonCode.ProtocolError));
+    } else {
+      this.closeAsServer(ReasonCode.ProtocolError, reason);
+    }
+    return undefined;
+  }
+
+  /** A re-authentication request (AUTH 0x19) handed over by the session. */
+  reauthenticate(packet: Auth): Promise<void> | undefined {
+    const method = packet.properties?.authenticationMethod;
+    if (packet.reasonCode !== ReasonCode.ReAuthenticate || method === undefined || method !== this.connect?.properties?.authenticationMethod) {
+      // [MQTT-4.12.1-1] re-authentication uses the method of CONNECT.
+      this.closeAsServer(ReasonCode.ProtocolError, 'AUTH that does not start re-authentication with the CONNECT method');
+      return undefined;
+    }
+    return this.authenticate(
+      { kind: 'reauthenticate', round: 0, state: {}, method },
+      {
+        ...(packet.properties?.authenticationData ? { authenticationData: packet.properties.authenticationData } : {}),
+        ...(packet.properties?.userProperties ? { userProperties: packet.properties.userProperties } : {}),
+      },
+    );
+  }
+
+  private handlePublish(entry: SessionEntry, packet: Publish): Promise<unknown> | undefined {
+    const session = entry.session;
+    const topic = session.topicOf(packet);
+    if (topic === undefined) return this.core.runActions(entry, session.receive(packet, this.core.now()));
+    const decision = this.core.hooks.authorizePublish({
+      client: this.client!,
+      topic,
+      qos: packet.qos,
+      retain: packet.retain,
+      payload: packet.payload,
+      will: false,
+      packet,
+    });
+    const receive = (outcome: NormalizedDecision): Promise<unknown> | undefined =>
+      this.core.runActions(
+        entry,
+        session.receive(packet, this.core.now(), outcome.outcome === 'allow' ? undefined : { deny: outcome.reasonCode ?? ReasonCode.NotAuthorized }),
+      );
+    return isPromise(decision) ? decision.then(receive) : receive(decision);
+  }
+
+  private handleSubscribe(entry: SessionEntry, packet: Subscribe): Promise<unknown> | undefined {
+    const decisions = packet.subscriptions.map((subscription) => {
+      if (validateTopicFilter(subscription.topicFilter) !== undefined) return undefined;
+      const shared = parseSharedSubscription(subscription.topicFilter);
+      return this.core.hooks.authorizeSubscribe({
+        client: this.client!,
+        topicFilter: shared?.topicFilter ?? subscription.topicFilter,
+        ...(shared ? { shareName: shared.shareName } : {}),
+        subscription,
+      });
+    });
+    const receive = (outcomes: readonly (NormalizedDecision | undefined)[]): Promise<unknown> | undefined => {
+      const subscriptions = outcomes.map((outcome) =>
+        outcome === undefined || outcome.outcome === 'allow' ? undefined : (outcome.reasonCode ?? ReasonCode.NotAuthorized),
+      );
+      const actions = entry.session.receive(packet, this.core.now(), { subscriptions });
+      const pending = this.core.runActions(entry, actions);
+      const suback = actions.find((action) => action.type === 'send' && action.packet.type === 'suback');
+      if (suback?.type === 'send' && suback.packet.type === 'suback') {
+        this.core.hooks.notify('onSubscribed', { client: this.client!, subscriptions: packet.subscriptions, reasonCodes: suback.packet.reasonCodes });
+      }
+      return pending;
+    };
+    return decisions.some(isPromise) ? Promise.all(decisions).then(receive) : receive(decisions as (NormalizedDecision | undefined)[]);
+  }
+
+  /** A decoder or protocol failure: MQTT 5 clients get DISCONNECT with the reason code first [MQTT-4.13.1-1]. */
+  private failed(error: MqttError): void {
+    const reason = error.message;
+    if (this.entry === undefined) {
+      if (error instanceof UnsupportedProtocolVersionError || error.code === 'MQTT_UNSUPPORTED_PROTOCOL_VERSION') {
+        // [MQTT-3.1.2-2] CONNACK 0x01 (3.1.1 format: the client's own version is unknown to us).
+        this.protocolVersion = 4;
+        this.send({ type: 'connack', sessionPresent: false, reasonCode: ReasonCode.UnsupportedProtocolVersion });
+      }
+      this.core.logger.info('connection closed: bad first packet', { remoteAddress: this.info.remoteAddress, reason, code: error.code });
+      this.end();
+      return;
+    }
+    this.core.logger.info('client closed for a protocol violation', {
+      clientId: this.entry.clientId,
+      reason,
+      code: error.code,
+      ...(error.statement ? { statement: error.statement } : {}),
+    });
+    this.closeAsServer(error.reasonCode, reason);
+  }
+
+  private internalError(error: unknown): void {
+    this.core.logger.error('internal error while serving a client; closing it', {
+      clientId: this.client?.clientId,
+      error: error instanceof Error ? error.stack ?? error.message : String(error),
+    });
+    if (this.entry) this.closeAsServer(ReasonCode.UnspecifiedError, 'internal error');
+    else this.end();
+  }
+
+  private abort(reason: string): undefined {
+    this.core.logger.info('connection closed', { remoteAddress: this.info.remoteAddress, reason });
+    this.end();
+    return undefined;
+  }
+
+  /** Flushes what was written and closes the socket. */
+  private end(): void {
+    if (this.closed) return;
+    if (this.corked) this.uncork();
+    this.stream.end();
+    // A peer that never reads must not hold the socket open.
+    setTimeout(() => this.stream.destroy(), 1000).unref();
+    this.finish(undefined);
+  }
+
+  /** The peer closed, or the socket failed. */
+  private lost(error: Error | undefined): void {
+    if (this.closed) return;
+    this.stream.destroy();
+    this.finish(error);
+  }
+
+  private finish(error: Error | undefined): void {
+    this.closed = true;
+    clearTimeout(this.connectTimer);
+    this.core.detach(this, error);
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Compares SubscriptionIndex with qlobber (as Aedes uses it) and a naive loop over matchTopic.
+ * Run with `pnpm bench` (node --expose-gc). Set BENCH_SUBSCRIPTIONS / BENCH_TOPICS to scale it.
+ */
+import { createRequire } from 'node:module';
+import { MatchResult, SubscriptionIndex, matchTopic } from '../src/index.js';
+import { createRandom, randomFilter, randomTopic } from './workload.js';
+
+interface QlobberLike {
+  add(topic: string, value: unknown): unknown;
+  remove(topic: string, value?: unknown): unknown;
+  match(topic: string): unknown[];
+}
+type QlobberConstructor = new (options: Record<string, unknown>) => QlobberLike;
+
+const require = createRequire(import.meta.url);
+const { Qlobber } = require('qlobber') as { Qlobber: QlobberConstructor };
+const QlobberSub = require('qlobber/aedes/qlobber-sub.js') as QlobberConstructor;
+// The options Aedes passes (aedes-persistence and mqemitter).
+const qlobberOptions = { separator: '/', wildcard_one: '+', wildcard_some: '#', match_empty_levels: true };
+
+const subscriptionCount = Number(process.env.BENCH_SUBSCRIPTIONS ?? 1_000_000);
+const topicCount = Number(process.env.BENCH_TOPICS ?? 1_000_000);
+const naiveSubscriptionCount = 10_000;
+const naiveTopicCount = 20_000;
+const subscriptionsPerClient = 10;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) {
+  throw new Error('Run with node --expose-gc (pnpm bench does).');
+}
+
+function heapUsed(): number {
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed;
+}
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+interface Contender {
+  readonly name: string;
+  build(): void;
+  add(index: number): void;
+  match(topic: string): number;
+  remove(index: number): void;
+  release(): void;
+}
+
+interface Figures {
+  name: string;
+  insertPerSecond: number;
+  matchPerSecond: number;
+  removePerSecond: number;
+  bytesPerSubscription: number;
+  matches: number;
+}
+
+const random = createRandom(42);
+const filters: string[] = [];
+const clientIds: string[] = [];
+const options: { qos: number; retainHandling: number }[] = [];
+const aedesValues: Record<string, unknown>[] = [];
+for (let index = 0; index < subscriptionCount; index++) {
+  const filter = randomFilter(random);
+  const clientId = `client-${Math.floor(index / subscriptionsPerClient)}`;
+  filters.push(filter);
+  clientIds.push(clientId);
+  options.push({ qos: index % 3, retainHandling: 0 });
+  // What aedes-persistence adds to its QlobberSub.
+  aedesValues.push({ clientId, topic: filter, qos: index % 3, rh: 0, rap: false, nl: false });
+}
+const topics: string[] = [];
+for (let index = 0; index < topicCount; index++) {
+  topics.push(randomTopic(random, filters));
+}
+
+function measure(contender: Contender, count: number, topicList: readonly string[]): Figures {
+  const before = heapUsed();
+  contender.build();
+  let start = process.hrtime.bigint();
+  for (let index = 0; index < count; index++) {
+    contender.add(index);
+  }
+  const insertSeconds = seconds(start);
+  const bytesPerSubscription = (heapUsed() - before) / count;
+  start = process.hrtime.bigint();
+  let matches = 0;
+  for (const topic of topicList) {
+    matches += contender.match(topic);
+  }
+  const matchSeconds = seconds(start);
+  start = process.hrtime.bigint();
+  for (let index = 0; index < count; index++) {
+    contender.remove(index);
+  }
+  const removeSeconds = seconds(start);
+  contender.release();
+  return {
+    name: contender.name,
+    insertPerSecond: count / insertSeconds,
+    matchPerSecond: topicList.length / matchSeconds,
+    removePerSecond: count / removeSeconds,
+    bytesPerSubscription,
+    matches,
+  };
+}
+
+function mqttkit(grouped: boolean): Contender {
+  let index = new SubscriptionIndex<{ qos: number; retainHandling: number }>();
+  const result = new MatchResult<{ qos: number; retainHandling: number }>();
+  let counted = 0;
+  const visitor = {
+    subscription: () => {
+      counted++;
+    },
+    sharedGroup: () => {
+      counted++;
+    },
+  };
+  return {
+    name: grouped ? 'mqttkit match() grouped' : 'mqttkit forEachMatch()',
+    build: () => {
+      index = new SubscriptionIndex();
+    },
+    add: (position) => index.add(clientIds[position]!, filters[position]!, options[position]!),
+    match: (topic) => {
+      if (grouped) {
+        index.match(topic, result);
+        let total = 0;
+        for (const subscriber of result.subscribers) {
+          total += subscriber.subscriptions.length;
+        }
+        return total;
+      }
+      counted = 0;
+      index.forEachMatch(topic, visitor);
+      return counted;
+    },
+    remove: (position) => index.remove(clientIds[position]!, filters[position]!),
+    release: () => {
+      index = new SubscriptionIndex();
+    },
+  };
+}
+
+function qlobber(name: string, create: () => QlobberLike, values: readonly unknown[]): Contender {
+  let matcher = create();
+  return {
+    name,
+    build: () => {
+      matcher = create();
+    },
+    add: (position) => matcher.add(filters[position]!, values[position]),
+    match: (topic) => matcher.match(topic).length,
+    remove: (position) => matcher.remove(filters[position]!, values[position]),
+    release: () => {
+      matcher = create();
+    },
+  };
+}
+
+function naive(): Contender {
+  let list: { clientId: string; filter: string }[] = [];
+  return {
+    name: `naive loop (${naiveSubscriptionCount.toLocaleString('en')} subscriptions)`,
+    build: () => {
+      list = [];
+    },
+    add: (position) => list.push({ clientId: clientIds[position]!, filter: filters[position]! }),
+    match: (topic) => {
+      let count = 0;
+      for (const subscription of list) {
+        if (matchTopic(subscription.filter, topic)) {
+          count++;
+        }
+      }
+      return count;
+    },
+    remove: (position) => {
+      const last = list.pop();
+      if (last !== undefined && position < list.length) {
+        list[position] = last;
+      }
+    },
+    release: () => {
+      list = [];
+    },
+  };
+}
+
+function format(value: number): string {
+  return Math.round(value).toLocaleString('en');
+}
+
+const results: Figures[] = [];
+results.push(measure(mqttkit(false), subscriptionCount, topics));
+results.push(measure(mqttkit(true), subscriptionCount, topics));
+results.push(measure(qlobber('qlobber QlobberSub (aedes-persistence)', () => new QlobberSub(qlobberOptions), aedesValues), subscriptionCount, topics));
+results.push(measure(qlobber('qlobber Qlobber (mqemitter)', () => new Qlobber(qlobberOptions), options), subscriptionCount, topics));
+results.push(measure(naive(), naiveSubscriptionCount, topics.slice(0, naiveTopicCount)));
+
+const [ours, , aedes, plain] = results as [Figures, Figures, Figures, Figures, Figures];
+console.log(
+  `Node ${process.version}, ${process.platform} ${process.arch}; ${format(subscriptionCount)} subscriptions ` +
+    `(${subscriptionsPerClient} per client), ${format(topicCount)} topics, ` +
+    `${(ours.matches / topicCount).toFixed(2)} matches per topic on average`,
+);
+console.log('');
+console.log('| matcher | insert/s | match/s | remove/s | heap bytes/subscription | matches |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const figures of results) {
+  console.log(
+    `| ${figures.name} | ${format(figures.insertPerSecond)} | ${format(figures.matchPerSecond)} | ` +
+      `${format(figures.removePerSecond)} | ${format(figures.bytesPerSubscription)} | ${format(figures.matches)} |`,
+  );
+}
+console.log('');
+for (const other of [aedes, plain]) {
+  console.log(
+    `forEachMatch vs ${other.name}: match ${(ours.matchPerSecond / other.matchPerSecond).toFixed(2)}x, ` +
+      `insert ${(ours.insertPerSecond / other.insertPerSecond).toFixed(2)}x, ` +
+      `remove ${(ours.removePerSecond / other.removePerSecond).toFixed(2)}x, ` +
+      `memory ${(ours.bytesPerSubscription / other.bytesPerSubscription).toFixed(2)}x`,
+  );
+}
+if (ours.matches !== aedes.matches || ours.matches !== plain.matches) {
+  console.log(`WARNING: match counts differ (${ours.matches}, ${aedes.matches}, ${plain.matches})`);
+}

@@ -1,0 +1,60 @@
+import type { IndexedSubscription, SharedGroup } from './match-visitor.js';
+
+/** Every subscription of one client that matched a topic. */
+export interface SubscriberMatches<T> {
+  readonly clientId: string;
+  readonly subscriptions: readonly IndexedSubscription<T>[];
+}
+
+interface SubscriberSlot<T> {
+  clientId: string;
+  readonly subscriptions: IndexedSubscription<T>[];
+}
+
+/**
+ * The matches of one topic, grouped per subscriber so the caller can send one copy per client
+ * (at the highest QoS for 3.1.1, with every subscription identifier for 5.0), and per shared
+ * group so it can pick one member. Pass the same object to every `match` call to reuse its arrays;
+ * its contents are valid until the next call.
+ */
+export class MatchResult<T> {
+  readonly subscribers: readonly SubscriberMatches<T>[];
+  readonly sharedGroups: readonly SharedGroup<T>[];
+  private readonly subscriberList: SubscriberSlot<T>[] = [];
+  private readonly sharedGroupList: SharedGroup<T>[] = [];
+  private readonly pool: SubscriberSlot<T>[] = [];
+
+  constructor() {
+    this.subscribers = this.subscriberList;
+    this.sharedGroups = this.sharedGroupList;
+  }
+
+  /** Empties the result, keeping its arrays for the next match. */
+  clear(): void {
+    this.subscriberList.length = 0;
+    this.sharedGroupList.length = 0;
+  }
+
+  /** Starts the list of a client not seen yet in this match and returns its slot. */
+  openSubscriber(clientId: string): number {
+    const slot = this.subscriberList.length;
+    let entry = this.pool[slot];
+    if (entry === undefined) {
+      entry = { clientId, subscriptions: [] };
+      this.pool.push(entry);
+    } else {
+      entry.clientId = clientId;
+      entry.subscriptions.length = 0;
+    }
+    this.subscriberList.push(entry);
+    return slot;
+  }
+
+  addSubscription(slot: number, subscription: IndexedSubscription<T>): void {
+    this.subscriberList[slot]!.subscriptions.push(subscription);
+  }
+
+  addSharedGroup(group: SharedGroup<T>): void {
+    this.sharedGroupList.push(group);
+  }
+}

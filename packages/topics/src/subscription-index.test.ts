@@ -1,0 +1,215 @@
+import { MqttError, ReasonCode } from '@mqttkit/codec';
+import { describe, expect, it } from 'vitest';
+import { MatchResult } from './match-result.js';
+import type { IndexedSubscription, SharedGroup } from './match-visitor.js';
+import { SubscriptionIndex } from './subscription-index.js';
+import { runMatcherConformance } from './testing/run-matcher-conformance.js';
+
+interface Options {
+  readonly qos: number;
+}
+
+function summary(index: SubscriptionIndex<Options>, topic: string) {
+  const result = index.match(topic);
+  return {
+    subscribers: result.subscribers
+      .map(({ clientId, subscriptions }) => ({
+        clientId,
+        subscriptions: subscriptions.map(({ filter, data }) => `${filter} ${data.qos}`).sort(),
+      }))
+      .sort((left, right) => (left.clientId < right.clientId ? -1 : 1)),
+    sharedGroups: result.sharedGroups.map(({ shareName, topicFilter, members }) => ({
+      shareName,
+      topicFilter,
+      members: [...members.keys()],
+    })),
+  };
+}
+
+runMatcherConformance({
+  name: 'SubscriptionIndex conformance',
+  create: () => {
+    const index = new SubscriptionIndex<undefined>();
+    return {
+      add: (clientId, filter) => index.add(clientId, filter, undefined),
+      remove: (clientId, filter) => index.remove(clientId, filter),
+      match: (topic) => {
+        const matches: IndexedSubscription<undefined>[] = [];
+        index.forEachMatch(topic, {
+          subscription: (subscription) => matches.push(subscription),
+          sharedGroup: (group) => matches.push(...group.members.values()),
+        });
+        return matches;
+      },
+    };
+  },
+});
+
+describe('SubscriptionIndex', () => {
+  it('reports whether a subscription is new and replaces the data of an existing one', () => {
+    const index = new SubscriptionIndex<Options>();
+    expect(index.add('one', 'a/+', { qos: 0 })).toBe(true);
+    expect(index.add('one', 'a/+', { qos: 2 })).toBe(false);
+    expect(index.add('two', 'a/+', { qos: 1 })).toBe(true);
+    expect(index.size).toBe(2);
+    expect(index.get('one', 'a/+')).toMatchObject({ clientId: 'one', filter: 'a/+', data: { qos: 2 } });
+    expect(index.get('three', 'a/+')).toBeUndefined();
+    expect(index.get('one', 'a/b')).toBeUndefined();
+  });
+
+  it('[MQTT-4.7.1-1] throws an MqttError for an invalid filter and adds nothing', () => {
+    const index = new SubscriptionIndex<Options>();
+    let error: unknown;
+    try {
+      index.add('one', 'a/#/b', { qos: 0 });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(MqttError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'MQTT_INVALID_ARGUMENT',
+      reasonCode: ReasonCode.TopicFilterInvalid,
+      statement: 'MQTT-4.7.1-1',
+    });
+    expect(() => index.add('one', '', { qos: 0 })).toThrow(/empty/);
+    expect(index.size).toBe(0);
+    expect(index.nodeCount).toBe(1);
+  });
+
+  it('groups every matching subscription of a client under that client', () => {
+    const index = new SubscriptionIndex<Options>();
+    index.add('one', 'a/+', { qos: 0 });
+    index.add('one', 'a/#', { qos: 1 });
+    index.add('one', '#', { qos: 2 });
+    index.add('two', 'a/b', { qos: 1 });
+    index.add('three', 'x/y', { qos: 1 });
+    expect(summary(index, 'a/b')).toEqual({
+      subscribers: [
+        { clientId: 'one', subscriptions: ['# 2', 'a/# 1', 'a/+ 0'] },
+        { clientId: 'two', subscriptions: ['a/b 1'] },
+      ],
+      sharedGroups: [],
+    });
+  });
+
+  it('[MQTT-4.8.2-2] returns shared subscriptions per group, apart from plain ones', () => {
+    const index = new SubscriptionIndex<Options>();
+    index.add('one', '$share/workers/jobs/+', { qos: 1 });
+    index.add('two', '$share/workers/jobs/+', { qos: 2 });
+    index.add('three', '$share/audit/jobs/#', { qos: 0 });
+    index.add('one', 'jobs/+', { qos: 0 });
+    expect(index.add('two', '$share/workers/jobs/+', { qos: 0 })).toBe(false);
+    expect(summary(index, 'jobs/7')).toEqual({
+      subscribers: [{ clientId: 'one', subscriptions: ['jobs/+ 0'] }],
+      sharedGroups: [
+        { shareName: 'audit', topicFilter: 'jobs/#', members: ['three'] },
+        { shareName: 'workers', topicFilter: 'jobs/+', members: ['one', 'two'] },
+      ].sort((left, right) => (left.shareName < right.shareName ? -1 : 1)),
+    });
+    const group = index.match('jobs/7').sharedGroups.find((shared) => shared.shareName === 'workers');
+    expect(group?.members.get('two')).toMatchObject({ filter: '$share/workers/jobs/+', data: { qos: 0 } });
+    expect(index.get('one', '$share/workers/jobs/+')).toMatchObject({ data: { qos: 1 } });
+    expect(index.get('one', '$share/other/jobs/+')).toBeUndefined();
+  });
+
+  it('[MQTT-4.7.2-1] never matches $ topics with a leading wildcard', () => {
+    const index = new SubscriptionIndex<Options>();
+    index.add('one', '#', { qos: 0 });
+    index.add('two', '+/broker', { qos: 0 });
+    index.add('three', '$SYS/#', { qos: 0 });
+    index.add('four', '$SYS/+', { qos: 0 });
+    expect(summary(index, '$SYS/broker').subscribers.map(({ clientId }) => clientId)).toEqual(['four', 'three']);
+    expect(summary(index, '$OTHER/broker').subscribers).toEqual([]);
+    expect(summary(index, 'SYS/broker').subscribers.map(({ clientId }) => clientId)).toEqual(['one', 'two']);
+  });
+
+  it('reuses a MatchResult passed in and replaces its contents', () => {
+    const index = new SubscriptionIndex<Options>();
+    index.add('one', 'a/#', { qos: 0 });
+    index.add('two', 'a/b', { qos: 0 });
+    index.add('three', 'c', { qos: 0 });
+    index.add('four', '$share/g/c', { qos: 0 });
+    const result = new MatchResult<Options>();
+    expect(index.match('a/b', result)).toBe(result);
+    const firstSlot = result.subscribers[0];
+    expect(result.subscribers.map(({ clientId }) => clientId).sort()).toEqual(['one', 'two']);
+    index.match('c', result);
+    expect(result.subscribers.map(({ clientId }) => clientId)).toEqual(['three']);
+    expect(result.subscribers[0]).toBe(firstSlot);
+    expect(result.sharedGroups).toHaveLength(1);
+    index.match('a/b', result);
+    expect(result.subscribers.map(({ subscriptions }) => subscriptions.length)).toEqual([1, 1]);
+    expect(result.sharedGroups).toHaveLength(0);
+  });
+
+  it('lets a visitor match again while it runs', () => {
+    const index = new SubscriptionIndex<Options>();
+    index.add('one', 'a/+', { qos: 0 });
+    index.add('two', 'b/c/d', { qos: 0 });
+    index.add('three', '$share/g/a/x', { qos: 0 });
+    const seen: string[] = [];
+    index.forEachMatch('a/x', {
+      subscription: ({ clientId }) => {
+        seen.push(clientId);
+        index.forEachMatch('b/c/d', {
+          subscription: (inner) => seen.push(`inner ${inner.clientId}`),
+          sharedGroup: () => seen.push('inner group'),
+        });
+        seen.push(...index.match('b/c/d').subscribers.map((inner) => `grouped ${inner.clientId}`));
+      },
+      sharedGroup: (group: SharedGroup<Options>) => seen.push(group.shareName),
+    });
+    // The exact level 'a/x' is walked before the '+' branch, so the group comes first.
+    expect(seen).toEqual(['g', 'one', 'inner two', 'grouped two']);
+  });
+
+  it('removes subscriptions, reports unknown ones and prunes every emptied node', () => {
+    const index = new SubscriptionIndex<Options>();
+    const filters = ['a/b/c', 'a/+/c', 'a/#', '#', '+', '$share/g/a/b/c', '$share/h/a/b/c', 'x//y', '/'];
+    for (const clientId of ['one', 'two', 'three']) {
+      for (const filter of filters) {
+        index.add(clientId, filter, { qos: 1 });
+      }
+    }
+    expect(index.size).toBe(27);
+    expect(index.remove('four', 'a/b/c')).toBe(false);
+    expect(index.remove('one', 'a/b/d')).toBe(false);
+    expect(index.remove('one', '$share/z/a/b/c')).toBe(false);
+    expect(index.remove('one', '$share/g/a/b')).toBe(false);
+    for (const clientId of ['two', 'one', 'three']) {
+      for (const filter of filters) {
+        expect(index.remove(clientId, filter)).toBe(true);
+        expect(index.remove(clientId, filter)).toBe(false);
+      }
+    }
+    expect(index.size).toBe(0);
+    expect(index.nodeCount).toBe(1);
+    expect([...index.subscriptions()]).toEqual([]);
+    expect(summary(index, 'a/b/c')).toEqual({ subscribers: [], sharedGroups: [] });
+  });
+
+  it('keeps a node that still has children when its own subscription goes', () => {
+    const index = new SubscriptionIndex<Options>();
+    index.add('one', 'a/+', { qos: 0 });
+    index.add('one', 'a/+/b', { qos: 0 });
+    expect(index.nodeCount).toBe(4);
+    index.remove('one', 'a/+');
+    expect(index.nodeCount).toBe(4);
+    expect(summary(index, 'a/x/b').subscribers).toEqual([{ clientId: 'one', subscriptions: ['a/+/b 0'] }]);
+    index.remove('one', 'a/+/b');
+    expect(index.nodeCount).toBe(1);
+  });
+
+  it('lists every subscription it holds', () => {
+    const index = new SubscriptionIndex<Options>();
+    index.add('one', 'a/b', { qos: 0 });
+    index.add('two', 'a/b', { qos: 0 });
+    index.add('one', 'a/+', { qos: 0 });
+    index.add('one', '#', { qos: 0 });
+    index.add('one', 'x/+', { qos: 0 });
+    index.add('one', 'b/c/+', { qos: 0 });
+    index.add('two', '$share/g/a', { qos: 0 });
+    const listed = [...index.subscriptions()].map(({ clientId, filter }) => `${clientId} ${filter}`).sort();
+    expect(listed).toEqual(['one #', 'one a/+', 'one a/b', 'one b/c/+', 'one x/+', 'two $share/g/a', 'two a/b']);
+  });
+});

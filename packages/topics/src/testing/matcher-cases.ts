@@ -1,0 +1,67 @@
+/** One filter against one topic name, and whether they match. */
+export interface MatcherCase {
+  readonly filter: string;
+  readonly topic: string;
+  readonly matches: boolean;
+  /** The normative statement the case checks, when one applies. */
+  readonly statement?: string;
+}
+
+/** Filter/topic pairs every MQTT topic matcher must agree on (MQTT 3.1.1 and 5.0 section 4.7). */
+export const matcherCases: readonly MatcherCase[] = [
+  { filter: 'a/b/c', topic: 'a/b/c', matches: true },
+  { filter: 'a/b/c', topic: 'a/b', matches: false },
+  { filter: 'a/b', topic: 'a/b/c', matches: false },
+  { filter: 'a/b', topic: 'a/bc', matches: false },
+  { filter: 'a/bc', topic: 'a/b', matches: false },
+  { filter: 'A/b', topic: 'a/b', matches: false },
+  { filter: 'a b/c d', topic: 'a b/c d', matches: true },
+  { filter: '/a', topic: '/a', matches: true },
+  { filter: '/a', topic: 'a', matches: false },
+  { filter: 'a/', topic: 'a/', matches: true },
+  { filter: 'a/', topic: 'a', matches: false },
+  { filter: 'a//b', topic: 'a//b', matches: true },
+  { filter: 'a//b', topic: 'a/b', matches: false },
+  { filter: 'sport/tennis/+', topic: 'sport/tennis/player1', matches: true, statement: 'MQTT-4.7.1-2' },
+  { filter: 'sport/tennis/+', topic: 'sport/tennis/player1/ranking', matches: false, statement: 'MQTT-4.7.1-2' },
+  { filter: 'sport/+', topic: 'sport', matches: false, statement: 'MQTT-4.7.1-2' },
+  { filter: 'sport/+', topic: 'sport/', matches: true, statement: 'MQTT-4.7.1-2' },
+  { filter: '+/+', topic: '/finance', matches: true, statement: 'MQTT-4.7.1-2' },
+  { filter: '/+', topic: '/finance', matches: true, statement: 'MQTT-4.7.1-2' },
+  { filter: '+', topic: '/finance', matches: false, statement: 'MQTT-4.7.1-2' },
+  { filter: '+', topic: 'finance', matches: true, statement: 'MQTT-4.7.1-2' },
+  { filter: '+/+', topic: '/', matches: true, statement: 'MQTT-4.7.1-2' },
+  { filter: 'a/+/c', topic: 'a//c', matches: true, statement: 'MQTT-4.7.1-2' },
+  { filter: '+/b/+', topic: 'a/b/c', matches: true, statement: 'MQTT-4.7.1-2' },
+  { filter: 'sport/tennis/player1/#', topic: 'sport/tennis/player1', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: 'sport/tennis/player1/#', topic: 'sport/tennis/player1/ranking', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: 'sport/tennis/player1/#', topic: 'sport/tennis/player1/score/wimbledon', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: 'sport/tennis/player1/#', topic: 'sport/tennis/player2', matches: false, statement: 'MQTT-4.7.1-1' },
+  { filter: 'sport/#', topic: 'sport', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: 'sport/#', topic: 'sports', matches: false, statement: 'MQTT-4.7.1-1' },
+  { filter: '#', topic: 'a/b/c', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: '#', topic: '/', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: '/#', topic: '/', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: '/#', topic: 'a', matches: false, statement: 'MQTT-4.7.1-1' },
+  { filter: '+/#', topic: 'a', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: 'a/+/#', topic: 'a', matches: false, statement: 'MQTT-4.7.1-1' },
+  { filter: 'a/+/#', topic: 'a/b', matches: true, statement: 'MQTT-4.7.1-1' },
+  { filter: '#', topic: '$SYS/broker/uptime', matches: false, statement: 'MQTT-4.7.2-1' },
+  { filter: '#', topic: '$', matches: false, statement: 'MQTT-4.7.2-1' },
+  { filter: '+/monitor/Clients', topic: '$SYS/monitor/Clients', matches: false, statement: 'MQTT-4.7.2-1' },
+  { filter: '+/#', topic: '$SYS', matches: false, statement: 'MQTT-4.7.2-1' },
+  { filter: '$SYS/#', topic: '$SYS/broker/uptime', matches: true, statement: 'MQTT-4.7.2-1' },
+  { filter: '$SYS/#', topic: '$SYS', matches: true, statement: 'MQTT-4.7.2-1' },
+  { filter: '$SYS/monitor/+', topic: '$SYS/monitor/Clients', matches: true, statement: 'MQTT-4.7.2-1' },
+  { filter: 'a/$b', topic: 'a/$b', matches: true, statement: 'MQTT-4.7.2-1' },
+  { filter: 'a/+', topic: 'a/$b', matches: true, statement: 'MQTT-4.7.2-1' },
+  { filter: 'a/#', topic: 'a/$b/c', matches: true, statement: 'MQTT-4.7.2-1' },
+  { filter: '\u00c4', topic: 'A\u0308', matches: false, statement: 'MQTT-4.7.3-4' },
+  { filter: '\u00e9t\u00e9/+', topic: '\u00e9t\u00e9/\u{1f600}', matches: true, statement: 'MQTT-4.7.3-4' },
+  { filter: '$share/group/a/+', topic: 'a/b', matches: true, statement: 'MQTT-4.8.2-2' },
+  { filter: '$share/group/#', topic: 'a/b', matches: true, statement: 'MQTT-4.8.2-2' },
+  { filter: '$share/group/#', topic: '$SYS/x', matches: false, statement: 'MQTT-4.7.2-1' },
+  { filter: '$share/group/a/b', topic: 'group/a/b', matches: false, statement: 'MQTT-4.8.2-2' },
+  { filter: '$share/group/a/b', topic: '$share/group/a/b', matches: false, statement: 'MQTT-4.8.2-2' },
+  { filter: '$share', topic: '$share', matches: true },
+];
