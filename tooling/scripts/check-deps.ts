@@ -33,15 +33,24 @@ const allowed: Record<string, Rule> = {
   },
   mqttkit: { workspace: '*', external: true },
 };
-const storeRule: Rule = { workspace: ['@mqttkit/contracts', '@mqttkit/topics'], external: true };
+const storeRule: Rule = {
+  workspace: ['@mqttkit/contracts', '@mqttkit/topics'],
+  external: true,
+  // Crash and restart tests run a real broker over TCP with the store under test.
+  development: ['@mqttkit/broker', '@mqttkit/transport-tcp'],
+};
 
 interface Manifest {
   name: string;
   private?: boolean;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   devDependencies?: Record<string, string>;
 }
+
+// A `./testing` entry point registers tests, so it may name the test tools as optional peers.
+const testingPeers = new Set(['vitest', 'fast-check']);
 
 const root = join(import.meta.dirname, '..', '..');
 const manifests: { path: string; manifest: Manifest }[] = [];
@@ -49,6 +58,8 @@ for (const group of ['packages', 'apps', 'tooling']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    // The template is a skeleton with placeholder names, not a workspace package.
+    if (group === 'tooling' && entry.name === 'package-template') continue;
     const file = join(dir, entry.name, 'package.json');
     if (entry.isDirectory() && existsSync(file)) {
       manifests.push({ path: relative(root, file), manifest: JSON.parse(readFileSync(file, 'utf8')) as Manifest });
@@ -65,7 +76,13 @@ for (const { path, manifest } of manifests) {
     if (!manifest.private) errors.push(`${path}: ${manifest.name} is published but has no row in the dependency table`);
     continue;
   }
-  const runtime = { ...manifest.dependencies, ...manifest.peerDependencies };
+  const optionalTestPeers = Object.keys(manifest.peerDependencies ?? {}).filter(
+    (name) => testingPeers.has(name) && manifest.peerDependenciesMeta?.[name]?.optional === true,
+  );
+  const peers = Object.fromEntries(
+    Object.entries(manifest.peerDependencies ?? {}).filter(([name]) => !optionalTestPeers.includes(name)),
+  );
+  const runtime = { ...manifest.dependencies, ...peers };
   const development = manifest.devDependencies ?? {};
   for (const [name, range] of Object.entries({ ...runtime, ...development })) {
     const isRuntime = name in runtime;

@@ -4,6 +4,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface VitestReport {
+  success: boolean;
+  numFailedTestSuites: number;
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
@@ -31,6 +33,8 @@ for (const group of ['packages', 'apps']) {
     const report = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
     passed += report.numPassedTests;
     failed += report.numFailedTests;
+    // A file that failed to load, or a run with no test files, fails with no failed test to count.
+    if (!report.success && report.numFailedTests === 0) failed += Math.max(1, report.numFailedTestSuites);
     skipped += report.numPendingTests + report.numTodoTests;
   }
 }

@@ -89,10 +89,10 @@ export function jwtAuth(options: JwtAuthOptions): Hook {
   let verifier: Promise<JwtVerifier> | undefined;
 
   const getVerifier = (): Promise<JwtVerifier> => {
-    verifier ??= Promise.all(
-      options.keys.map((key) =>
-        resolveJwtKey(key, { clock, jwksReloadInterval: options.jwksReloadInterval ?? 10_000 }),
-      ),
+    if (verifier !== undefined) return verifier;
+    const jwksReloadInterval = options.jwksReloadInterval ?? 10_000;
+    const created = Promise.all(
+      options.keys.map((key) => resolveJwtKey(key, { clock, jwksReloadInterval })),
     ).then((keys) =>
       createJwtVerifier({
         keys,
@@ -105,10 +105,11 @@ export function jwtAuth(options: JwtAuthOptions): Hook {
       }),
     );
     // A failed start (unreadable JWKS file) is retried on the next call instead of being kept.
-    verifier.catch(() => {
+    created.catch(() => {
       verifier = undefined;
     });
-    return verifier;
+    verifier = created;
+    return created;
   };
 
   function identity(

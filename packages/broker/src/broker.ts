@@ -138,6 +138,9 @@ class MqttBroker implements Broker, BrokerCore {
   private readonly sys: SysTopics;
   private internalSubscriptions = 0;
   private closing: Promise<void> | undefined;
+  private housekeeping: NodeJS.Timeout | undefined;
+  /** Set while the bytes waiting in sockets exceed the memory budget: QoS 0 deliveries are refused. */
+  private overBudget = false;
 
   constructor(options: BrokerOptions, capabilities: BrokerCapabilities) {
     this.capabilities = capabilities;
@@ -180,6 +183,33 @@ class MqttBroker implements Broker, BrokerCore {
     }
     for await (const message of this.store.loadRetained()) this.router.retained.set(message.topic, message);
     this.sys.start();
+    this.housekeeping = setInterval(() => this.enforceMemoryBudget(), 1000);
+    this.housekeeping.unref();
+  }
+
+  /**
+   * Keeps the bytes waiting in client sockets under `memoryBudget` (sessions bound their own
+   * queues): over budget, QoS 0 deliveries are refused; still over at the next check, the
+   * connection holding the most is closed as a slow consumer (0x97).
+   */
+  private enforceMemoryBudget(): void {
+    let total = 0;
+    let slowest: ClientConnection | undefined;
+    for (const connection of this.connections) {
+      const buffered = connection.bufferedBytes;
+      total += buffered;
+      if (buffered > (slowest?.bufferedBytes ?? 0)) slowest = connection;
+    }
+    const over = total > this.capabilities.memoryBudget;
+    if (over && this.overBudget && slowest !== undefined) {
+      this.logger.warn('memory budget exceeded; closing the slowest consumer', {
+        clientId: slowest.client?.clientId,
+        bufferedBytes: slowest.bufferedBytes,
+        totalBytes: total,
+      });
+      slowest.closeAsServer(ReasonCode.QuotaExceeded, 'slow consumer: memory budget exceeded');
+    }
+    this.overBudget = over;
   }
 
   now(): number {
@@ -342,8 +372,9 @@ class MqttBroker implements Broker, BrokerCore {
     }
   }
 
-  private deliverFromClient(entry: SessionEntry, message: ApplicationMessage): Promise<void> | undefined {
+  private deliverFromClient(entry: SessionEntry, received: ApplicationMessage): Promise<void> | undefined {
     const client = entry.connection?.client ?? internalClient;
+    const message = compact(received);
     if (publishReceiveChannel.hasSubscribers) publishReceiveChannel.publish({ client, message });
     if (message.topic.startsWith('$SYS')) {
       this.logger.debug('client publish to $SYS dropped', { clientId: entry.clientId, topic: message.topic });
@@ -383,7 +414,7 @@ class MqttBroker implements Broker, BrokerCore {
     const entry = this.sessions.get(clientId);
     if (entry === undefined) return;
     const connection = entry.connection;
-    if (delivery.qos === 0 && connection !== undefined && connection.congested) {
+    if (delivery.qos === 0 && connection !== undefined && (this.overBudget || connection.congested)) {
       this.dropped(entry, delivery.message, 'queue-full');
       return;
     }
@@ -520,6 +551,7 @@ class MqttBroker implements Broker, BrokerCore {
 
   private async shutdown(): Promise<void> {
     this.sys.stop();
+    clearInterval(this.housekeeping);
     const transportsClosed = this.transports.map((transport) => transport.close());
     for (const connection of [...this.connections]) connection.closeAsServer(ReasonCode.ServerShuttingDown, 'server shutting down');
     this.scheduler.stop();
@@ -528,6 +560,17 @@ class MqttBroker implements Broker, BrokerCore {
     await this.hooks.close();
     await this.store.close();
   }
+}
+
+/**
+ * The decoder hands out payloads as views into the socket's read buffers (64 KiB and more). A
+ * message that outlives the read (retained, queued, inflight) would keep the whole buffer alive,
+ * so a small view of a large buffer is copied once here, before it is routed.
+ */
+function compact(message: ApplicationMessage): ApplicationMessage {
+  const payload = message.payload;
+  if (payload.buffer.byteLength <= payload.byteLength * 2 + 1024) return message;
+  return { ...message, payload: payload.slice() };
 }
 
 function stripRouting(properties: PublishProperties): ApplicationMessage['properties'] {

@@ -19,6 +19,9 @@ interface Exchange {
   round: number;
 }
 
+/** Packets at least this large are written as they are rather than copied into a batch. */
+const largeWrite = 4096;
+
 const isPromise = (value: unknown): value is Promise<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
@@ -26,7 +29,7 @@ const isPromise = (value: unknown): value is Promise<unknown> =>
  * One client connection: reads and decodes packets, runs the asynchronous hook steps in order,
  * hands packets to the session and writes what the session sends. Reading pauses while a hook is
  * pending and the decoder holds more than a few packets' worth of bytes (STYLE HS-21); writes are
- * corked and flushed once per tick.
+ * gathered and flushed once per tick, small packets copied into one buffer.
  */
 export class ClientConnection {
   /** Set once CONNECT was accepted. */
@@ -40,12 +43,39 @@ export class ClientConnection {
   private exchange: Exchange | undefined;
   private busy = false;
   private paused = false;
-  private corked = false;
+  private outgoing: Uint8Array[] = [];
+  private outgoingBytes = 0;
   private closed = false;
   private congestedSince: number | undefined;
   private readonly connectTimer: NodeJS.Timeout;
-  private readonly uncork = (): void => {
-    this.corked = false;
+  private readonly flush = (): void => {
+    const chunks = this.outgoing;
+    if (chunks.length === 0) return;
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    if (this.closed) return;
+    if (chunks.length === 1) {
+      this.stream.write(chunks[0]!);
+      return;
+    }
+    // libuv writes at most 1,024 buffers per system call and event-loop turn, so thousands of
+    // small packets written one by one drain slowly while the loop is busy reading: runs of small
+    // packets go out as one copied buffer, and large payloads keep their shared bytes.
+    this.stream.cork();
+    let runStart = 0;
+    let runBytes = 0;
+    for (let index = 0; index <= chunks.length; index += 1) {
+      const chunk = chunks[index];
+      if (chunk !== undefined && chunk.byteLength < largeWrite) {
+        runBytes += chunk.byteLength;
+        continue;
+      }
+      if (index - runStart === 1) this.stream.write(chunks[runStart]!);
+      else if (index > runStart) this.stream.write(Buffer.concat(chunks.slice(runStart, index), runBytes));
+      if (chunk !== undefined) this.stream.write(chunk);
+      runStart = index + 1;
+      runBytes = 0;
+    }
     this.stream.uncork();
   };
 
@@ -66,7 +96,7 @@ export class ClientConnection {
 
   /** Whether the socket has more buffered than the capabilities allow; QoS 0 deliveries are dropped then. */
   get congested(): boolean {
-    const buffered = this.stream.writableLength;
+    const buffered = this.stream.writableLength + this.outgoingBytes;
     if (buffered < this.core.capabilities.maximumWriteBuffer) return false;
     const now = this.core.now();
     this.congestedSince ??= now;
@@ -78,7 +108,7 @@ export class ClientConnection {
 
   /** Bytes waiting in the socket, for the memory budget. */
   get bufferedBytes(): number {
-    return this.stream.writableLength;
+    return this.stream.writableLength + this.outgoingBytes;
   }
 
   /** Writes a packet; writes of one tick go out together. */
@@ -89,14 +119,11 @@ export class ClientConnection {
   /** Writes bytes already encoded for this connection's protocol version. */
   write(bytes: Uint8Array): void {
     if (this.closed) return;
-    if (!this.corked) {
-      this.corked = true;
-      this.stream.cork();
-      process.nextTick(this.uncork);
-    }
+    if (this.outgoing.length === 0) process.nextTick(this.flush);
+    this.outgoing.push(bytes);
+    this.outgoingBytes += bytes.byteLength;
     this.core.statistics.messagesSent += 1;
     this.core.statistics.bytesSent += bytes.byteLength;
-    this.stream.write(bytes);
   }
 
   /** Carries out a session's `disconnect` action: DISCONNECT first where allowed, then close. */
@@ -499,7 +526,7 @@ export class ClientConnection {
   /** Flushes what was written and closes the socket. */
   private end(): void {
     if (this.closed) return;
-    if (this.corked) this.uncork();
+    this.flush();
     this.stream.end();
     // A peer that never reads must not hold the socket open.
     setTimeout(() => this.stream.destroy(), 1000).unref();

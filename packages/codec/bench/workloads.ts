@@ -39,7 +39,14 @@ const smallPayload = new Uint8Array(16).fill(0x61);
 const kilobytePayload = new Uint8Array(1024).fill(0x62);
 
 export function smallPublish(): Workload {
-  const packet: Packet = { type: 'publish', topic: 'sensors/kitchen/temperature', payload: smallPayload, qos: 0, retain: false, dup: false };
+  const packet: Packet = {
+    type: 'publish',
+    topic: 'sensors/kitchen/temperature',
+    payload: smallPayload,
+    qos: 0,
+    retain: false,
+    dup: false,
+  };
   const incumbent = {
     cmd: 'publish',
     topic: 'sensors/kitchen/temperature',
@@ -66,7 +73,12 @@ export function kilobytePublish(): Workload {
     retain: false,
     dup: false,
     packetId: 42,
-    properties: { userProperties: [['source', 'bench'], ['unit', 'celsius']] },
+    properties: {
+      userProperties: [
+        ['source', 'bench'],
+        ['unit', 'celsius'],
+      ],
+    },
   };
   const incumbent = {
     cmd: 'publish',
@@ -120,9 +132,21 @@ export function mixedStream(): Workload {
       packets.push({
         type: 'subscribe',
         packetId,
-        subscriptions: [{ topicFilter: `devices/${index % 97}/#`, qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 }],
+        subscriptions: [
+          {
+            topicFilter: `devices/${index % 97}/#`,
+            qos: 1,
+            noLocal: false,
+            retainAsPublished: false,
+            retainHandling: 0,
+          },
+        ],
       });
-      incumbentPackets.push({ cmd: 'subscribe', messageId: packetId, subscriptions: [{ topic: `devices/${index % 97}/#`, qos: 1 }] });
+      incumbentPackets.push({
+        cmd: 'subscribe',
+        messageId: packetId,
+        subscriptions: [{ topic: `devices/${index % 97}/#`, qos: 1 }],
+      });
     } else if (kind === 6) {
       packets.push({ type: 'pingreq' });
       incumbentPackets.push({ cmd: 'pingreq' });
@@ -131,12 +155,20 @@ export function mixedStream(): Workload {
       incumbentPackets.push({ cmd: 'pubrel', messageId: packetId });
     }
   }
-  const stream = concat(incumbentPackets.map((packet) => new Uint8Array(mqttPacket.generate(packet, { protocolVersion: 4 }))));
+  const stream = concat(
+    incumbentPackets.map((packet) => new Uint8Array(mqttPacket.generate(packet, { protocolVersion: 4 }))),
+  );
   const chunks: Uint8Array[] = [];
-  for (let offset = 0; offset < stream.length; ) {
+  for (let offset = 0; offset < stream.length;) {
     const size = 1 + Math.floor(next() * 1_500);
     chunks.push(toBuffer(stream.subarray(offset, offset + size)));
     offset += size;
   }
-  return { name: '10,000 mixed packets, random chunks', protocolVersion: 4, packets, incumbentPackets, chunks };
+  return {
+    name: '10,000 mixed packets, random chunks',
+    protocolVersion: 4,
+    packets,
+    incumbentPackets,
+    chunks,
+  };
 }

@@ -20,14 +20,21 @@ const rules = {
   pubcomp: { codes: releaseCodes, statement: 'MQTT-3.7.2-1', mask: PropertyMask.pubcomp },
 } as const;
 
-export function decodeAcknowledgement<T extends AcknowledgementType>(reader: PacketReader, type: T): Acknowledgement<T> {
+export function decodeAcknowledgement<T extends AcknowledgementType>(
+  reader: PacketReader,
+  type: T,
+): Acknowledgement<T> {
   const packetId = reader.packetId();
   const packet: Acknowledgement<T> = { type, packetId };
   if (reader.protocolVersion === 5 && reader.remaining > 0) {
     const rule = rules[type];
     const reasonCode = reader.byte();
     if (!isReasonCode(reasonCode, rule.codes)) {
-      throw reader.protocolError(`${type.toUpperCase()} reason code 0x${reasonCode.toString(16)} is not defined`, undefined, rule.statement);
+      throw reader.protocolError(
+        `${type.toUpperCase()} reason code 0x${reasonCode.toString(16)} is not defined`,
+        undefined,
+        rule.statement,
+      );
     }
     packet.reasonCode = reasonCode;
     if (reader.remaining > 0) {
@@ -51,7 +58,10 @@ export function measureAcknowledgement(
   if (version !== 5) return 2;
   const rule = rules[packet.type];
   if (packet.reasonCode !== undefined && !isReasonCode(packet.reasonCode, rule.codes)) {
-    throw invalidArgument(`${packet.type.toUpperCase()} reason code ${String(packet.reasonCode)} is not defined`, rule.statement);
+    throw invalidArgument(
+      `${packet.type.toUpperCase()} reason code ${String(packet.reasonCode)} is not defined`,
+      rule.statement,
+    );
   }
   const propertiesLength = measureProperties(packet.properties, rule.mask);
   writer.propertiesLength = propertiesLength;

@@ -1,9 +1,11 @@
-// Encoded packets are carved from 64 KiB slabs, like Node's Buffer pool but eight times larger: a
-// slab is allocated once per many packets and never zero-filled when Node's allocUnsafeSlow exists.
-// A view keeps its whole slab alive, as a pooled Buffer keeps its pool alive.
+// Encoded packets and joined packet bodies are carved from 64 KiB slabs, like Node's Buffer pool
+// but eight times larger: one slab serves many packets, is never zero-filled when Node's
+// allocUnsafeSlow exists, and no byte of it is handed out twice. A view keeps its whole slab alive,
+// as a pooled Buffer keeps its pool alive.
 type AllocateUnsafeSlow = (size: number) => Uint8Array;
 
-const allocateUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: AllocateUnsafeSlow } }).Buffer?.allocUnsafeSlow;
+const allocateUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: AllocateUnsafeSlow } }).Buffer
+  ?.allocUnsafeSlow;
 
 const slabSize = 64 * 1024;
 const largestPooled = slabSize / 8;
@@ -12,7 +14,9 @@ let slab = new ArrayBuffer(0);
 let slabOffset = 0;
 
 function freshBuffer(size: number): ArrayBuffer {
-  return allocateUnsafeSlow === undefined ? new ArrayBuffer(size) : (allocateUnsafeSlow(size).buffer as ArrayBuffer);
+  return allocateUnsafeSlow === undefined
+    ? new ArrayBuffer(size)
+    : (allocateUnsafeSlow(size).buffer as ArrayBuffer);
 }
 
 /** Uninitialised bytes: every caller overwrites all of them. */
@@ -23,7 +27,6 @@ export function allocateBytes(size: number): Uint8Array {
     slabOffset = 0;
   }
   const bytes = new Uint8Array(slab, slabOffset, size);
-  // Keep every view 8-byte aligned so later views can be read as wider typed arrays if needed.
-  slabOffset = (slabOffset + size + 7) & ~7;
+  slabOffset += size;
   return bytes;
 }

@@ -13,7 +13,11 @@ export function decodeAuth(reader: PacketReader): Auth {
   if (reader.remaining === 0) return { type: 'auth', reasonCode: 0 };
   const reasonCode = reader.byte();
   if (!isReasonCode(reasonCode, authCodes)) {
-    throw reader.protocolError(`AUTH reason code 0x${reasonCode.toString(16)} is not defined`, undefined, 'MQTT-3.15.2-1');
+    throw reader.protocolError(
+      `AUTH reason code 0x${reasonCode.toString(16)} is not defined`,
+      undefined,
+      'MQTT-3.15.2-1',
+    );
   }
   const packet: Auth = { type: 'auth', reasonCode };
   if (reader.remaining > 0) {

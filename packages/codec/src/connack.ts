@@ -15,13 +15,18 @@ const connackReasonCodes = reasonCodeSet([
 
 export function decodeConnack(reader: PacketReader): Connack {
   const flags = reader.byte();
-  if ((flags & 0xfe) !== 0) throw reader.malformed('CONNACK reserved flag bits are set', undefined, 'MQTT-3.2.2-1');
+  if ((flags & 0xfe) !== 0)
+    throw reader.malformed('CONNACK reserved flag bits are set', undefined, 'MQTT-3.2.2-1');
   const sessionPresent = flags === 1;
   const code = reader.byte();
   let reasonCode: number;
   if (reader.protocolVersion === 5) {
     if (!isReasonCode(code, connackReasonCodes)) {
-      throw reader.protocolError(`CONNACK reason code 0x${code.toString(16)} is not defined`, undefined, 'MQTT-3.2.2-8');
+      throw reader.protocolError(
+        `CONNACK reason code 0x${code.toString(16)} is not defined`,
+        undefined,
+        'MQTT-3.2.2-8',
+      );
     }
     reasonCode = code;
   } else {
@@ -29,7 +34,11 @@ export function decodeConnack(reader: PacketReader): Connack {
     reasonCode = fromV3ConnackReturnCode(code);
   }
   if (sessionPresent && code !== 0) {
-    throw reader.protocolError('CONNACK refuses the connection but has session present', 'MQTT-3.2.2-4', 'MQTT-3.2.2-6');
+    throw reader.protocolError(
+      'CONNACK refuses the connection but has session present',
+      'MQTT-3.2.2-4',
+      'MQTT-3.2.2-6',
+    );
   }
   const packet: Connack = { type: 'connack', sessionPresent, reasonCode };
   if (reader.protocolVersion === 5) {

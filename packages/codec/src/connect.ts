@@ -40,20 +40,25 @@ export function decodeConnect(reader: PacketReader): Connect {
   }
   const level = reader.byte();
   if (protocolName === 'MQTT' ? level !== 4 && level !== 5 : level !== 3) {
-    throw new UnsupportedProtocolVersionError(`CONNECT protocol ${protocolName} level ${level} is not supported`, {
-      statement: 'MQTT-3.1.2-2',
-    });
+    throw new UnsupportedProtocolVersionError(
+      `CONNECT protocol ${protocolName} level ${level} is not supported`,
+      {
+        statement: 'MQTT-3.1.2-2',
+      },
+    );
   }
   const protocolVersion = level as ProtocolVersion;
   reader.protocolVersion = protocolVersion;
   const flags = reader.byte();
-  if ((flags & Flag.reserved) !== 0) throw reader.malformed('CONNECT reserved flag is set', 'MQTT-3.1.2-3', 'MQTT-3.1.2-3');
+  if ((flags & Flag.reserved) !== 0)
+    throw reader.malformed('CONNECT reserved flag is set', 'MQTT-3.1.2-3', 'MQTT-3.1.2-3');
   const willQoS = (flags & Flag.willQoS) >> 3;
   const hasWill = (flags & Flag.will) !== 0;
   if (hasWill) {
     if (willQoS === 3) throw reader.malformed('CONNECT will QoS is 3', 'MQTT-3.1.2-14', 'MQTT-3.1.2-12');
   } else {
-    if (willQoS !== 0) throw reader.malformed('CONNECT will QoS set without a will', 'MQTT-3.1.2-13', 'MQTT-3.1.2-11');
+    if (willQoS !== 0)
+      throw reader.malformed('CONNECT will QoS set without a will', 'MQTT-3.1.2-13', 'MQTT-3.1.2-11');
     if ((flags & Flag.willRetain) !== 0) {
       throw reader.malformed('CONNECT will retain set without a will', 'MQTT-3.1.2-15', 'MQTT-3.1.2-13');
     }
@@ -79,9 +84,11 @@ export function decodeConnect(reader: PacketReader): Connect {
   packet.clientId = reader.string();
   if (hasWill) {
     let willProperties: WillProperties | undefined;
-    if (protocolVersion === 5) willProperties = readProperties(reader, PropertyMask.will) as WillProperties | undefined;
+    if (protocolVersion === 5)
+      willProperties = readProperties(reader, PropertyMask.will) as WillProperties | undefined;
     const topic = reader.string();
-    if (topic.length === 0) throw reader.protocolError('CONNECT will topic is empty', 'MQTT-4.7.3-1', 'MQTT-4.7.3-1');
+    if (topic.length === 0)
+      throw reader.protocolError('CONNECT will topic is empty', 'MQTT-4.7.3-1', 'MQTT-4.7.3-1');
     if (topic.includes('+') || topic.includes('#')) {
       throw reader.protocolError('CONNECT will topic contains a wildcard', 'MQTT-4.7.1-1', 'MQTT-4.7.0-1');
     }
@@ -116,7 +123,8 @@ function checkedBinaryLength(data: unknown, field: string): number {
 
 export function measureConnect(packet: Connect, writer: PacketWriter): number {
   const version = packet.protocolVersion;
-  if (version !== 3 && version !== 4 && version !== 5) throw invalidArgument(`protocol version ${String(version)} is not 3, 4 or 5`);
+  if (version !== 3 && version !== 4 && version !== 5)
+    throw invalidArgument(`protocol version ${String(version)} is not 3, 4 or 5`);
   if (packet.protocolName !== undefined && packet.protocolName !== (version === 3 ? 'MQIsdp' : 'MQTT')) {
     throw invalidArgument(`protocol name ${packet.protocolName} does not match protocol version ${version}`);
   }
@@ -131,7 +139,8 @@ export function measureConnect(packet: Connect, writer: PacketWriter): number {
   }
   const will = packet.will;
   if (will !== undefined) {
-    if (will.qos !== 0 && will.qos !== 1 && will.qos !== 2) throw invalidArgument('will QoS must be 0, 1 or 2', 'MQTT-3.1.2-12');
+    if (will.qos !== 0 && will.qos !== 1 && will.qos !== 2)
+      throw invalidArgument('will QoS must be 0, 1 or 2', 'MQTT-3.1.2-12');
     const topicLength = checkedStringLength(will.topic, 'will topic');
     if (topicLength === 0) throw invalidArgument('the will topic is empty', 'MQTT-4.7.3-1');
     if (will.topic.includes('+') || will.topic.includes('#')) {

@@ -15,7 +15,8 @@ import { decodeUnsuback } from './unsuback.js';
 import { decodeUnsubscribe } from './unsubscribe.js';
 
 function checkFlags(reader: PacketReader, flags: number, expected: number): void {
-  if (flags !== expected) throw reader.malformed('fixed header has invalid flags', 'MQTT-2.2.2-1', 'MQTT-2.1.3-1');
+  if (flags !== expected)
+    throw reader.malformed('fixed header has invalid flags', 'MQTT-2.2.2-1', 'MQTT-2.1.3-1');
 }
 
 /** Decodes the body between `reader.position` and `reader.end` of a packet whose first byte is `firstByte`. */
@@ -43,7 +44,8 @@ export function decodePacket(reader: PacketReader, firstByte: number): Packet {
       checkFlags(reader, flags, 0);
       return decodeSuback(reader);
     case 10:
-      if (flags !== 2) throw reader.malformed('UNSUBSCRIBE flags are not 0010', 'MQTT-3.10.1-1', 'MQTT-3.10.1-1');
+      if (flags !== 2)
+        throw reader.malformed('UNSUBSCRIBE flags are not 0010', 'MQTT-3.10.1-1', 'MQTT-3.10.1-1');
       return decodeUnsubscribe(reader);
     case 11:
       checkFlags(reader, flags, 0);
@@ -64,7 +66,8 @@ export function decodePacket(reader: PacketReader, firstByte: number): Packet {
       checkFlags(reader, flags, 0);
       return decodeConnack(reader);
     case 15:
-      if (reader.protocolVersion !== 5) throw reader.malformed('packet type 15 (AUTH) does not exist before MQTT 5');
+      if (reader.protocolVersion !== 5)
+        throw reader.malformed('packet type 15 (AUTH) does not exist before MQTT 5');
       if (flags !== 0) throw reader.malformed('AUTH flags are not 0', undefined, 'MQTT-3.15.1-1');
       return decodeAuth(reader);
     default:

@@ -1,3 +1,4 @@
+import { allocateBytes } from './allocate-bytes.js';
 import { decodePacket } from './decode-packet.js';
 import { invalidArgument } from './invalid-argument.js';
 import { MalformedPacketError, MqttError, PacketTooLargeError, ProtocolError } from './mqtt-error.js';
@@ -112,7 +113,8 @@ class StreamDecoder implements Decoder {
     let multiplier = 1;
     let headerLength = 1;
     for (;;) {
-      const byte = offset + headerLength < chunk.length ? chunk[offset + headerLength]! : this.peek(headerLength);
+      const byte =
+        offset + headerLength < chunk.length ? chunk[offset + headerLength]! : this.peek(headerLength);
       if (byte === -1) return undefined;
       if (byte === 0 && headerLength > 1) {
         throw new MalformedPacketError('remaining length not in its shortest form', {
@@ -127,7 +129,9 @@ class StreamDecoder implements Decoder {
     }
     const total = headerLength + remainingLength;
     if (total > this.maximumPacketSize) {
-      throw new PacketTooLargeError(`packet of ${total} bytes exceeds the maximum of ${this.maximumPacketSize}`);
+      throw new PacketTooLargeError(
+        `packet of ${total} bytes exceeds the maximum of ${this.maximumPacketSize}`,
+      );
     }
     if (total > this.buffered) return undefined;
     const reader = this.reader;
@@ -167,16 +171,20 @@ class StreamDecoder implements Decoder {
   }
 
   /**
-   * Copies the next `length` bytes, spread over several chunks, into a new buffer. It is never
+   * Copies the next `length` bytes, spread over several chunks, into fresh memory that is never
    * reused, so views into it stay valid.
    */
   private take(length: number): Uint8Array {
-    const body = new Uint8Array(length);
+    const body = allocateBytes(length);
     let written = 0;
     while (written < length) {
       const chunk = this.chunks[this.index]!;
-      const count = Math.min(chunk.length - this.offset, length - written);
-      body.set(chunk.subarray(this.offset, this.offset + count), written);
+      const offset = this.offset;
+      const count = Math.min(chunk.length - offset, length - written);
+      body.set(
+        offset === 0 && count === chunk.length ? chunk : chunk.subarray(offset, offset + count),
+        written,
+      );
       written += count;
       this.consume(count);
     }
@@ -187,12 +195,19 @@ class StreamDecoder implements Decoder {
 /** Creates an incremental decoder; see `Decoder`. */
 export function createDecoder(options: DecoderOptions = {}): Decoder {
   const { protocolVersion, maximumPacketSize } = options;
-  if (protocolVersion !== undefined && protocolVersion !== 3 && protocolVersion !== 4 && protocolVersion !== 5) {
+  if (
+    protocolVersion !== undefined &&
+    protocolVersion !== 3 &&
+    protocolVersion !== 4 &&
+    protocolVersion !== 5
+  ) {
     throw invalidArgument(`protocolVersion ${String(protocolVersion)} is not 3, 4 or 5`);
   }
   if (
     maximumPacketSize !== undefined &&
-    (!Number.isInteger(maximumPacketSize) || maximumPacketSize < 2 || maximumPacketSize > maximumPacketSizeLimit)
+    (!Number.isInteger(maximumPacketSize) ||
+      maximumPacketSize < 2 ||
+      maximumPacketSize > maximumPacketSizeLimit)
   ) {
     throw invalidArgument(`maximumPacketSize must be an integer from 2 to ${maximumPacketSizeLimit}`);
   }

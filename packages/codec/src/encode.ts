@@ -16,6 +16,7 @@ import { maximumVariableByteInteger, variableByteIntegerLength } from './variabl
 
 /** Options of `encodeInto`. */
 export interface EncodeIntoOptions {
+  /** The version to encode in; a CONNECT always uses its own `protocolVersion`. */
   readonly protocolVersion: ProtocolVersion;
   /** Where in the target the packet starts; 0 when absent. */
   readonly offset?: number;
@@ -122,7 +123,9 @@ function writeBody(packet: Packet, version: ProtocolVersion): void {
 function checkedRemainingLength(packet: Packet, version: ProtocolVersion): number {
   const remainingLength = measure(packet, version);
   if (remainingLength > maximumVariableByteInteger) {
-    throw invalidArgument(`packet body of ${remainingLength} bytes exceeds the MQTT maximum of ${maximumVariableByteInteger}`);
+    throw invalidArgument(
+      `packet body of ${remainingLength} bytes exceeds the MQTT maximum of ${maximumVariableByteInteger}`,
+    );
   }
   return remainingLength;
 }

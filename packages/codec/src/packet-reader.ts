@@ -70,7 +70,10 @@ export class PacketReader {
     if (position + 4 > this.end) throw this.truncated();
     this.position = position + 4;
     const bytes = this.bytes;
-    return bytes[position]! * 0x1000000 + ((bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!);
+    return (
+      bytes[position]! * 0x1000000 +
+      ((bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!)
+    );
   }
 
   /** A non-zero Packet Identifier [MQTT-2.3.1-1] [MQTT-2.2.1-3]. */

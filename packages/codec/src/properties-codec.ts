@@ -59,7 +59,10 @@ const flagNames: ReadonlySet<PropertyName> = new Set([
 
 const definitionsById: (Definition | undefined)[] = [];
 const definitionsByName = new Map<string, Definition>();
-for (const [name, property] of Object.entries(Property) as [PropertyName, (typeof Property)[PropertyName]][]) {
+for (const [name, property] of Object.entries(Property) as [
+  PropertyName,
+  (typeof Property)[PropertyName],
+][]) {
   let mask = 0;
   for (const location of property.locations) mask |= PropertyMask[location];
   const type: PropertyDataType = property.type;
@@ -124,14 +127,19 @@ export function readProperties(reader: PacketReader, mask: number): Properties |
       case Kind.twoByteInteger: {
         const value = reader.uint16();
         if (value === 0 && name !== 'serverKeepAlive' && name !== 'topicAliasMaximum') {
-          throw reader.protocolError(`property ${name} must not be 0`, undefined, name === 'topicAlias' ? 'MQTT-3.3.2-8' : undefined);
+          throw reader.protocolError(
+            `property ${name} must not be 0`,
+            undefined,
+            name === 'topicAlias' ? 'MQTT-3.3.2-8' : undefined,
+          );
         }
         properties[name] = value;
         break;
       }
       case Kind.fourByteInteger: {
         const value = reader.uint32();
-        if (value === 0 && name === 'maximumPacketSize') throw reader.protocolError('property maximumPacketSize must not be 0');
+        if (value === 0 && name === 'maximumPacketSize')
+          throw reader.protocolError('property maximumPacketSize must not be 0');
         properties[name] = value;
         break;
       }
@@ -167,7 +175,12 @@ export function readProperties(reader: PacketReader, mask: number): Properties |
 }
 
 function checkInteger(name: string, value: unknown, limits: { minimum: number; maximum: number }): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < limits.minimum || value > limits.maximum) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < limits.minimum ||
+    value > limits.maximum
+  ) {
     throw invalidArgument(`property ${name} must be an integer from ${limits.minimum} to ${limits.maximum}`);
   }
   return value;
@@ -204,7 +217,11 @@ function measureValue(definition: Definition, value: unknown): number {
       if (typeof value !== 'boolean') throw invalidArgument(`property ${name} must be a boolean`);
       return 2;
     case Kind.twoByteInteger:
-      checkInteger(name, value, name === 'receiveMaximum' || name === 'topicAlias' ? twoByteNonZeroRange : twoByteRange);
+      checkInteger(
+        name,
+        value,
+        name === 'receiveMaximum' || name === 'topicAlias' ? twoByteNonZeroRange : twoByteRange,
+      );
       return 3;
     case Kind.fourByteInteger:
       checkInteger(name, value, name === 'maximumPacketSize' ? fourByteNonZeroRange : fourByteRange);
@@ -225,7 +242,8 @@ function measureValue(definition: Definition, value: unknown): number {
       if (!Array.isArray(value)) throw invalidArgument(`property ${name} must be an array of pairs`);
       let length = 0;
       for (const pair of value as unknown[]) {
-        if (!Array.isArray(pair) || pair.length !== 2) throw invalidArgument(`property ${name} must hold [name, value] pairs`);
+        if (!Array.isArray(pair) || pair.length !== 2)
+          throw invalidArgument(`property ${name} must hold [name, value] pairs`);
         length += 5 + stringLength(name, pair[0]) + stringLength(name, pair[1]);
       }
       return length;
@@ -244,7 +262,11 @@ export function measureProperties(properties: object | undefined, mask: number):
     if (definition === undefined || (definition.mask & mask) === 0) {
       throw invalidArgument(`property ${name} is not allowed here`);
     }
-    if (definition.kind === Kind.variableByteInteger && (definition.repeatMask & mask) === 0 && (value as unknown[]).length > 1) {
+    if (
+      definition.kind === Kind.variableByteInteger &&
+      (definition.repeatMask & mask) === 0 &&
+      (value as unknown[]).length > 1
+    ) {
       throw invalidArgument(`property ${name} may appear only once here`);
     }
     length += measureValue(definition, value);

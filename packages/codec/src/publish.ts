@@ -12,7 +12,8 @@ export function decodePublish(reader: PacketReader, flags: number): Publish {
   const qos = (flags >> 1) & 3;
   if (qos === 3) throw reader.malformed('PUBLISH QoS is 3', 'MQTT-3.3.1-4', 'MQTT-3.3.1-4');
   const dup = (flags & 8) !== 0;
-  if (dup && qos === 0) throw reader.protocolError('QoS 0 PUBLISH has DUP set', 'MQTT-3.3.1-2', 'MQTT-3.3.1-2');
+  if (dup && qos === 0)
+    throw reader.protocolError('QoS 0 PUBLISH has DUP set', 'MQTT-3.3.1-2', 'MQTT-3.3.1-2');
   const topic = reader.topicName();
   const retain = (flags & 1) !== 0;
   const packetId = qos === 0 ? 0 : reader.packetId();

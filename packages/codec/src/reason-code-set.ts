@@ -6,5 +6,7 @@ export function reasonCodeSet(codes: readonly number[]): Uint8Array {
 }
 
 export function isReasonCode(value: unknown, set: Uint8Array): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255 && set[value] === 1;
+  return (
+    typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255 && set[value] === 1
+  );
 }

@@ -19,11 +19,16 @@ export function decodeSuback(reader: PacketReader): Suback {
     if (properties !== undefined) packet.properties = properties as AckProperties;
   }
   const codes = version === 5 ? v5Codes : v3v4Codes;
-  if (reader.remaining === 0) throw reader.protocolError('SUBACK has no reason code', 'MQTT-3.8.4-5', 'MQTT-3.8.4-6');
+  if (reader.remaining === 0)
+    throw reader.protocolError('SUBACK has no reason code', 'MQTT-3.8.4-5', 'MQTT-3.8.4-6');
   while (reader.remaining > 0) {
     const code = reader.byte();
     if (!isReasonCode(code, codes)) {
-      throw reader.protocolError(`SUBACK code 0x${code.toString(16)} is not defined`, 'MQTT-3.9.3-2', 'MQTT-3.9.3-2');
+      throw reader.protocolError(
+        `SUBACK code 0x${code.toString(16)} is not defined`,
+        'MQTT-3.9.3-2',
+        'MQTT-3.9.3-2',
+      );
     }
     packet.reasonCodes.push(code);
   }
@@ -36,9 +41,11 @@ export function measureSuback(packet: Suback, writer: PacketWriter, version: Pro
     throw invalidArgument('SUBACK needs a packet id from 1 to 65,535');
   }
   const codes = version === 5 ? v5Codes : v3v4Codes;
-  if (packet.reasonCodes.length === 0) throw invalidArgument('SUBACK needs a reason code per topic filter', 'MQTT-3.8.4-6');
+  if (packet.reasonCodes.length === 0)
+    throw invalidArgument('SUBACK needs a reason code per topic filter', 'MQTT-3.8.4-6');
   for (const code of packet.reasonCodes) {
-    if (!isReasonCode(code, codes)) throw invalidArgument(`SUBACK code ${String(code)} is not defined`, 'MQTT-3.9.3-2');
+    if (!isReasonCode(code, codes))
+      throw invalidArgument(`SUBACK code ${String(code)} is not defined`, 'MQTT-3.9.3-2');
   }
   let length = 2 + packet.reasonCodes.length;
   if (version === 5) {

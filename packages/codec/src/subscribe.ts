@@ -13,14 +13,16 @@ function isShared(topicFilter: string): boolean {
 
 function readSubscription(reader: PacketReader): Subscription {
   const topicFilter = reader.string();
-  if (topicFilter.length === 0) throw reader.protocolError('SUBSCRIBE topic filter is empty', 'MQTT-4.7.3-1', 'MQTT-4.7.3-1');
+  if (topicFilter.length === 0)
+    throw reader.protocolError('SUBSCRIBE topic filter is empty', 'MQTT-4.7.3-1', 'MQTT-4.7.3-1');
   const options = reader.byte();
   const qos = options & 3;
   if (reader.protocolVersion !== 5) {
     if (options > 2) throw reader.malformed('SUBSCRIBE requested QoS byte is invalid', 'MQTT-3.8.3-4');
     return { topicFilter, qos: qos as QoS, noLocal: false, retainAsPublished: false, retainHandling: 0 };
   }
-  if ((options & 0xc0) !== 0) throw reader.malformed('SUBSCRIBE options reserved bits are set', undefined, 'MQTT-3.8.3-5');
+  if ((options & 0xc0) !== 0)
+    throw reader.malformed('SUBSCRIBE options reserved bits are set', undefined, 'MQTT-3.8.3-5');
   if (qos === 3) throw reader.protocolError('SUBSCRIBE maximum QoS is 3');
   const retainHandling = (options >> 4) & 3;
   if (retainHandling === 3) throw reader.protocolError('SUBSCRIBE retain handling is 3');
@@ -44,7 +46,8 @@ export function decodeSubscribe(reader: PacketReader): Subscribe {
     const properties = readProperties(reader, PropertyMask.subscribe);
     if (properties !== undefined) packet.properties = properties as SubscribeProperties;
   }
-  if (reader.remaining === 0) throw reader.protocolError('SUBSCRIBE has no topic filter', 'MQTT-3.8.3-3', 'MQTT-3.8.3-2');
+  if (reader.remaining === 0)
+    throw reader.protocolError('SUBSCRIBE has no topic filter', 'MQTT-3.8.3-3', 'MQTT-3.8.3-2');
   while (reader.remaining > 0) packet.subscriptions.push(readSubscription(reader));
   return packet;
 }
@@ -59,7 +62,9 @@ function subscriptionOptions(subscription: Subscription, version: ProtocolVersio
   if (subscription.noLocal && isShared(subscription.topicFilter)) {
     throw invalidArgument('No Local is not allowed on a shared subscription', 'MQTT-3.8.3-4');
   }
-  return qos | (subscription.noLocal ? 4 : 0) | (subscription.retainAsPublished ? 8 : 0) | (retainHandling << 4);
+  return (
+    qos | (subscription.noLocal ? 4 : 0) | (subscription.retainAsPublished ? 8 : 0) | (retainHandling << 4)
+  );
 }
 
 export function measureSubscribe(packet: Subscribe, writer: PacketWriter, version: ProtocolVersion): number {
@@ -67,7 +72,8 @@ export function measureSubscribe(packet: Subscribe, writer: PacketWriter, versio
   if (!Number.isInteger(packetId) || packetId < 1 || packetId > 0xffff) {
     throw invalidArgument('SUBSCRIBE needs a packet id from 1 to 65,535', 'MQTT-2.2.1-3');
   }
-  if (packet.subscriptions.length === 0) throw invalidArgument('SUBSCRIBE needs a topic filter', 'MQTT-3.8.3-2');
+  if (packet.subscriptions.length === 0)
+    throw invalidArgument('SUBSCRIBE needs a topic filter', 'MQTT-3.8.3-2');
   let length = 2;
   for (const subscription of packet.subscriptions) {
     const filterLength = utf8Length(subscription.topicFilter);

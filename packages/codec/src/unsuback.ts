@@ -15,11 +15,16 @@ export function decodeUnsuback(reader: PacketReader): Unsuback {
   if (reader.protocolVersion === 5) {
     const properties = readProperties(reader, PropertyMask.unsuback);
     if (properties !== undefined) packet.properties = properties as AckProperties;
-    if (reader.remaining === 0) throw reader.protocolError('UNSUBACK has no reason code', undefined, 'MQTT-3.11.3-2');
+    if (reader.remaining === 0)
+      throw reader.protocolError('UNSUBACK has no reason code', undefined, 'MQTT-3.11.3-2');
     while (reader.remaining > 0) {
       const code = reader.byte();
       if (!isReasonCode(code, unsubackCodes)) {
-        throw reader.protocolError(`UNSUBACK reason code 0x${code.toString(16)} is not defined`, undefined, 'MQTT-3.11.3-2');
+        throw reader.protocolError(
+          `UNSUBACK reason code 0x${code.toString(16)} is not defined`,
+          undefined,
+          'MQTT-3.11.3-2',
+        );
       }
       packet.reasonCodes.push(code);
     }
@@ -34,9 +39,11 @@ export function measureUnsuback(packet: Unsuback, writer: PacketWriter, version:
     throw invalidArgument('UNSUBACK needs a packet id from 1 to 65,535');
   }
   if (version !== 5) return 2;
-  if (packet.reasonCodes.length === 0) throw invalidArgument('UNSUBACK needs a reason code per topic filter', 'MQTT-3.11.3-2');
+  if (packet.reasonCodes.length === 0)
+    throw invalidArgument('UNSUBACK needs a reason code per topic filter', 'MQTT-3.11.3-2');
   for (const code of packet.reasonCodes) {
-    if (!isReasonCode(code, unsubackCodes)) throw invalidArgument(`UNSUBACK reason code ${String(code)} is not defined`, 'MQTT-3.11.3-2');
+    if (!isReasonCode(code, unsubackCodes))
+      throw invalidArgument(`UNSUBACK reason code ${String(code)} is not defined`, 'MQTT-3.11.3-2');
   }
   const propertiesLength = measureProperties(packet.properties, PropertyMask.unsuback);
   writer.propertiesLength = propertiesLength;

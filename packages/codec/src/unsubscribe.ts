@@ -27,12 +27,17 @@ export function decodeUnsubscribe(reader: PacketReader): Unsubscribe {
   return packet;
 }
 
-export function measureUnsubscribe(packet: Unsubscribe, writer: PacketWriter, version: ProtocolVersion): number {
+export function measureUnsubscribe(
+  packet: Unsubscribe,
+  writer: PacketWriter,
+  version: ProtocolVersion,
+): number {
   const packetId = packet.packetId;
   if (!Number.isInteger(packetId) || packetId < 1 || packetId > 0xffff) {
     throw invalidArgument('UNSUBSCRIBE needs a packet id from 1 to 65,535', 'MQTT-2.2.1-3');
   }
-  if (packet.topicFilters.length === 0) throw invalidArgument('UNSUBSCRIBE needs a topic filter', 'MQTT-3.10.3-2');
+  if (packet.topicFilters.length === 0)
+    throw invalidArgument('UNSUBSCRIBE needs a topic filter', 'MQTT-3.10.3-2');
   let length = 2;
   for (const topicFilter of packet.topicFilters) {
     const filterLength = utf8Length(topicFilter);

@@ -112,14 +112,16 @@ export function topicNameLength(topic: string): number {
   for (let index = 0; index < length; index++) {
     const code = topic.charCodeAt(index);
     if (code >= 0x80 || code === 0) return checkedTopicLength(topic);
-    if (code === 0x23 || code === 0x2b) throw invalidArgument('PUBLISH topic contains a wildcard', 'MQTT-3.3.2-2');
+    if (code === 0x23 || code === 0x2b)
+      throw invalidArgument('PUBLISH topic contains a wildcard', 'MQTT-3.3.2-2');
   }
   return length;
 }
 
 function checkedTopicLength(topic: string): number {
   const length = utf8Length(topic);
-  if (topic.includes('+') || topic.includes('#')) throw invalidArgument('PUBLISH topic contains a wildcard', 'MQTT-3.3.2-2');
+  if (topic.includes('+') || topic.includes('#'))
+    throw invalidArgument('PUBLISH topic contains a wildcard', 'MQTT-3.3.2-2');
   return length;
 }
 

@@ -32,7 +32,8 @@ function propertiesToIncumbent(properties: Loose | undefined): Loose | undefined
       const object: Record<string, string | string[]> = {};
       for (const [key, text] of value as UserProperty[]) {
         const existing = object[key];
-        object[key] = existing === undefined ? text : [...(Array.isArray(existing) ? existing : [existing]), text];
+        object[key] =
+          existing === undefined ? text : [...(Array.isArray(existing) ? existing : [existing]), text];
       }
       result[name] = object;
     } else if (name === 'subscriptionIdentifiers') {
@@ -53,7 +54,8 @@ function propertiesFromIncumbent(properties: unknown): Loose | undefined {
       result[name] = Object.entries(value as Record<string, string | string[]>).flatMap(([key, text]) =>
         (Array.isArray(text) ? text : [text]).map((item) => [key, item]),
       );
-    } else if (name === 'subscriptionIdentifier') result.subscriptionIdentifiers = Array.isArray(value) ? value : [value];
+    } else if (name === 'subscriptionIdentifier')
+      result.subscriptionIdentifiers = Array.isArray(value) ? value : [value];
     else if (name === 'payloadFormatIndicator') result[name] = value === true ? 1 : 0;
     else if (value instanceof Uint8Array) result[name] = new Uint8Array(value);
     else result[name] = value;
@@ -93,7 +95,9 @@ function toIncumbent(packet: Packet, version: ProtocolVersion): mqttPacket.Packe
       return defined({
         cmd: 'connack',
         sessionPresent: packet.sessionPresent,
-        ...(version === 5 ? { reasonCode: packet.reasonCode } : { returnCode: toV3ConnackReturnCode(packet.reasonCode) }),
+        ...(version === 5
+          ? { reasonCode: packet.reasonCode }
+          : { returnCode: toV3ConnackReturnCode(packet.reasonCode) }),
         properties,
       }) as unknown as mqttPacket.Packet;
     case 'publish':
@@ -111,26 +115,51 @@ function toIncumbent(packet: Packet, version: ProtocolVersion): mqttPacket.Packe
     case 'pubrec':
     case 'pubrel':
     case 'pubcomp':
-      return defined({ cmd: packet.type, messageId: packet.packetId, reasonCode: packet.reasonCode, properties }) as unknown as mqttPacket.Packet;
+      return defined({
+        cmd: packet.type,
+        messageId: packet.packetId,
+        reasonCode: packet.reasonCode,
+        properties,
+      }) as unknown as mqttPacket.Packet;
     case 'subscribe':
       return defined({
         cmd: 'subscribe',
         messageId: packet.packetId,
         subscriptions: packet.subscriptions.map((subscription) =>
           version === 5
-            ? { topic: subscription.topicFilter, qos: subscription.qos, nl: subscription.noLocal, rap: subscription.retainAsPublished, rh: subscription.retainHandling }
+            ? {
+                topic: subscription.topicFilter,
+                qos: subscription.qos,
+                nl: subscription.noLocal,
+                rap: subscription.retainAsPublished,
+                rh: subscription.retainHandling,
+              }
             : { topic: subscription.topicFilter, qos: subscription.qos },
         ),
         properties,
       }) as unknown as mqttPacket.Packet;
     case 'suback':
     case 'unsuback':
-      return defined({ cmd: packet.type, messageId: packet.packetId, granted: packet.reasonCodes, properties }) as unknown as mqttPacket.Packet;
+      return defined({
+        cmd: packet.type,
+        messageId: packet.packetId,
+        granted: packet.reasonCodes,
+        properties,
+      }) as unknown as mqttPacket.Packet;
     case 'unsubscribe':
-      return defined({ cmd: 'unsubscribe', messageId: packet.packetId, unsubscriptions: packet.topicFilters, properties }) as unknown as mqttPacket.Packet;
+      return defined({
+        cmd: 'unsubscribe',
+        messageId: packet.packetId,
+        unsubscriptions: packet.topicFilters,
+        properties,
+      }) as unknown as mqttPacket.Packet;
     case 'disconnect':
     case 'auth':
-      return defined({ cmd: packet.type, reasonCode: packet.reasonCode, properties }) as unknown as mqttPacket.Packet;
+      return defined({
+        cmd: packet.type,
+        reasonCode: packet.reasonCode,
+        properties,
+      }) as unknown as mqttPacket.Packet;
     default:
       return { cmd: packet.type };
   }
@@ -168,7 +197,8 @@ function fromIncumbent(incumbent: Loose, version: ProtocolVersion): Loose {
       return defined({
         type,
         sessionPresent: incumbent.sessionPresent,
-        reasonCode: version === 5 ? incumbent.reasonCode : fromV3ConnackReturnCode(incumbent.returnCode as number),
+        reasonCode:
+          version === 5 ? incumbent.reasonCode : fromV3ConnackReturnCode(incumbent.returnCode as number),
         properties,
       });
     case 'publish':
@@ -186,7 +216,12 @@ function fromIncumbent(incumbent: Loose, version: ProtocolVersion): Loose {
     case 'pubrec':
     case 'pubrel':
     case 'pubcomp':
-      return defined({ type, packetId: incumbent.messageId, reasonCode: version === 5 ? (incumbent.reasonCode ?? 0) : undefined, properties });
+      return defined({
+        type,
+        packetId: incumbent.messageId,
+        reasonCode: version === 5 ? (incumbent.reasonCode ?? 0) : undefined,
+        properties,
+      });
     case 'subscribe':
       return defined({
         type,
@@ -203,12 +238,26 @@ function fromIncumbent(incumbent: Loose, version: ProtocolVersion): Loose {
     case 'suback':
       return defined({ type, packetId: incumbent.messageId, reasonCodes: incumbent.granted, properties });
     case 'unsuback':
-      return defined({ type, packetId: incumbent.messageId, reasonCodes: version === 5 ? incumbent.granted : [], properties });
+      return defined({
+        type,
+        packetId: incumbent.messageId,
+        reasonCodes: version === 5 ? incumbent.granted : [],
+        properties,
+      });
     case 'unsubscribe':
-      return defined({ type, packetId: incumbent.messageId, topicFilters: incumbent.unsubscriptions, properties });
+      return defined({
+        type,
+        packetId: incumbent.messageId,
+        topicFilters: incumbent.unsubscriptions,
+        properties,
+      });
     case 'disconnect':
     case 'auth':
-      return defined({ type, reasonCode: version === 5 ? (incumbent.reasonCode ?? 0) : undefined, properties });
+      return defined({
+        type,
+        reasonCode: version === 5 ? (incumbent.reasonCode ?? 0) : undefined,
+        properties,
+      });
     default:
       return { type };
   }
@@ -219,7 +268,9 @@ function comparable(packet: Packet, version: ProtocolVersion): Loose {
   const fold = (properties: Loose | undefined): Loose | undefined => {
     if (properties === undefined) return undefined;
     const userProperties = properties.userProperties as UserProperty[] | undefined;
-    return userProperties === undefined ? properties : { ...properties, userProperties: groupUserProperties(userProperties) };
+    return userProperties === undefined
+      ? properties
+      : { ...properties, userProperties: groupUserProperties(userProperties) };
   };
   const result: Loose = { ...packet, properties: fold((packet as { properties?: Loose }).properties) };
   if (packet.type === 'connect' && packet.will !== undefined) {

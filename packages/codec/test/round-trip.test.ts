@@ -117,7 +117,16 @@ describe('random bytes', () => {
   it('never crash a decoder that learnt its version from a CONNECT', () => {
     fc.assert(
       fc.property(fc.constantFrom(3, 4, 5), fc.uint8Array({ maxLength: 64 }), (level, bytes) => {
-        const connect = encode({ type: 'connect', protocolVersion: level as ProtocolVersion, clean: true, keepAlive: 0, clientId: 'c' }, level as ProtocolVersion);
+        const connect = encode(
+          {
+            type: 'connect',
+            protocolVersion: level as ProtocolVersion,
+            clean: true,
+            keepAlive: 0,
+            clientId: 'c',
+          },
+          level as ProtocolVersion,
+        );
         feed([connect, bytes], undefined);
       }),
       { seed, numRuns: 2_000 },

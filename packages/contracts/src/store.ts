@@ -16,9 +16,10 @@ import type { StoredSessionChange } from './stored-session-change.js';
  * - Inputs are snapshots: the store copies the containers it keeps (sessions, arrays, records,
  *   subscriptions), so the caller may go on changing its own. It may keep payloads, wills and
  *   properties by reference (see `StoredMessage`).
- * - Outputs are fresh: the caller may change the sessions, arrays and records it gets back, but
- *   not the payloads and properties, which may be shared.
- * - The store interprets nothing: it never expires sessions, wills or messages; the broker does.
+ * - Outputs are fresh where they are mutable: the caller may change the sessions, arrays, records
+ *   and subscriptions it gets back. Messages, wills, payloads and properties may be shared with
+ *   the store and are read-only.
+ * - The store never expires sessions, wills or messages, nor publishes wills; the broker does.
  * - After `close()`, every other method rejects with `StoreClosedError`.
  */
 export interface Store {

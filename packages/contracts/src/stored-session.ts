@@ -61,8 +61,14 @@ export interface StoredSession {
   inbound: number[];
   /** Inflight messages, then queued ones, in sequence order. */
   outbound: StoredOutboundRecord[];
-  /** The next packet id to try for an outbound message. */
+  /**
+   * The next packet id to try for an outbound message. Rebuilt from changes it may lag behind the
+   * session's own counter, which is harmless: the session skips ids still in flight.
+   */
   nextPacketId: number;
-  /** Above every `sequence` in `outbound`. */
+  /**
+   * Above every `sequence` in `outbound`. Rebuilt from changes it may lag behind the session's
+   * own counter, which is harmless: sequences of messages never stored are never seen again.
+   */
   nextSequence: number;
 }

@@ -1,5 +1,4 @@
 import type {
-  StoredMessage,
   StoredOutboundRecord,
   StoredSession,
   StoredSessionChange,

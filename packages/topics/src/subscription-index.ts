@@ -3,7 +3,7 @@ import { MatchResult } from './match-result.js';
 import type { IndexedSubscription, MatchVisitor, SharedGroup } from './match-visitor.js';
 import { sharePrefix } from './parse-shared-subscription.js';
 import type { SubscriberRecord } from './subscription-node.js';
-import { SharedGroupEntry, SubscriptionEntry, SubscriptionNode, levelBit } from './subscription-node.js';
+import { SharedGroupEntry, SubscriptionEntry, SubscriptionNode, SubscriptionSet, levelBit } from './subscription-node.js';
 import { validateTopicFilter } from './validate-topic-filter.js';
 
 const plus = 0x2b;
@@ -12,39 +12,45 @@ const dollar = 0x24;
 
 /** The topic being matched, split once into its levels; reused between matches. */
 interface MatchContext<T> {
+  topic: string;
   readonly levels: string[];
+  readonly levelStarts: number[];
   readonly levelBits: number[];
   levelCount: number;
   visitor: MatchVisitor<T> | undefined;
 }
 
-/** Where a filter lives in the trie: its node and, for a shared subscription, its group name. */
+/** Where a filter lives: its trie nodes, its tail if any and, when shared, its group name. */
 interface FilterPath<T> {
   readonly nodes: SubscriptionNode<T>[];
   readonly keys: string[];
+  tail: string | undefined;
   shareName: string | undefined;
   topicFilter: string;
-  /** True when the filter has no wildcard and so lives in the exact map, not the trie. */
-  exact: boolean;
 }
 
 /**
- * Every subscription of every client, in a trie keyed by topic level. A match costs time in the
- * topic's depth and the number of matches, never in the number of subscriptions held.
- * Subscription data is opaque to the index.
+ * Every subscription of every client: filters with wildcards in a trie keyed by topic level, the
+ * others in a map keyed by the whole filter. A match costs time in the topic's depth and the
+ * number of matches, never in the number of subscriptions held. Subscription data is opaque.
  */
 export class SubscriptionIndex<T> {
   private readonly root = new SubscriptionNode<T>();
-  // Filters without wildcards skip the trie: one lookup by the whole topic finds them all.
-  private readonly exact = new Map<string, SubscriptionNode<T>>();
   private readonly subscribers = new Map<string, SubscriberRecord>();
-  private readonly context: MatchContext<T> = { levels: [], levelBits: [], levelCount: 0, visitor: undefined };
+  private readonly context: MatchContext<T> = {
+    topic: '',
+    levels: [],
+    levelStarts: [],
+    levelBits: [],
+    levelCount: 0,
+    visitor: undefined,
+  };
   private readonly path: FilterPath<T> = {
     nodes: [],
     keys: [],
+    tail: undefined,
     shareName: undefined,
     topicFilter: '',
-    exact: false,
   };
   private contextInUse = false;
   private matchRun = 0;
@@ -61,7 +67,7 @@ export class SubscriptionIndex<T> {
     return this.subscriptionCount;
   }
 
-  /** How many trie nodes the index holds (1 when empty): a diagnostic for memory use. */
+  /** How many trie nodes and tails the index holds, 1 when empty: a diagnostic for memory use. */
   get nodeCount(): number {
     return this.nodes;
   }
@@ -163,18 +169,18 @@ export class SubscriptionIndex<T> {
   forEachMatch(topic: string, visitor: MatchVisitor<T>): void {
     // A visitor may itself match (nesting); only the outermost call reuses the shared context.
     const nested = this.contextInUse;
-    const context: MatchContext<T> = nested ? { levels: [], levelBits: [], levelCount: 0, visitor } : this.context;
+    const context: MatchContext<T> = nested
+      ? { topic, levels: [], levelStarts: [], levelBits: [], levelCount: 0, visitor }
+      : this.context;
     context.visitor = visitor;
     this.contextInUse = true;
     try {
-      const exact = this.exact.get(topic);
-      if (exact !== undefined) {
-        emit(exact, visitor);
-      }
+      context.topic = topic;
       splitLevels(topic, context);
       const root = this.root;
       if (topic.charCodeAt(0) === dollar) {
-        const child = root.child(context.levels[0]!, context.levelBits[0]!);
+        emitTail(root, 0, context);
+        const child = root.matchChild(context.levels[0]!, context.levelBits[0]!);
         if (child !== undefined) {
           this.walk(child, 1, context);
         }
@@ -206,17 +212,12 @@ export class SubscriptionIndex<T> {
 
   /** Every subscription the index holds, shared ones included, in no particular order. */
   *subscriptions(): IterableIterator<IndexedSubscription<T>> {
-    const stack = [this.root, ...this.exact.values()];
+    const stack = [this.root];
     for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-      if (node.single !== undefined) {
-        yield node.single;
-      }
-      if (node.many !== undefined) {
-        yield* node.many.values();
-      }
-      if (node.shared !== undefined) {
-        for (const group of node.shared.values()) {
-          yield* group.members.values();
+      yield* setSubscriptions(node);
+      if (node.tails !== undefined) {
+        for (const tail of node.tails.values()) {
+          yield* setSubscriptions(tail);
         }
       }
       if (node.onlyChild !== undefined) {
@@ -245,7 +246,8 @@ export class SubscriptionIndex<T> {
       emit(node, context.visitor!);
       return;
     }
-    const child = node.child(context.levels[depth]!, context.levelBits[depth]!);
+    emitTail(node, depth, context);
+    const child = node.matchChild(context.levels[depth]!, context.levelBits[depth]!);
     if (child !== undefined) {
       this.walk(child, depth + 1, context);
     }
@@ -273,7 +275,7 @@ export class SubscriptionIndex<T> {
     return subscriber;
   }
 
-  private findEntry(node: SubscriptionNode<T>, clientId: string): SubscriptionEntry<T> | undefined {
+  private findEntry(node: SubscriptionSet<T>, clientId: string): SubscriptionEntry<T> | undefined {
     const shareName = this.path.shareName;
     if (shareName !== undefined) {
       return node.shared?.get(shareName)?.members.get(clientId);
@@ -285,10 +287,11 @@ export class SubscriptionIndex<T> {
   }
 
   /**
-   * Walks the filter's levels from the root, creating nodes when asked, and records the path in
-   * `this.path` for pruning. Returns undefined when a level is missing and not created.
+   * Walks the filter's trie levels from the root, creating nodes when asked, and records the path
+   * in `this.path` for pruning. Returns the filter's subscription set, or undefined when it does
+   * not exist and is not created.
    */
-  private descend(filter: string, create: boolean): SubscriptionNode<T> | undefined {
+  private descend(filter: string, create: boolean): SubscriptionSet<T> | undefined {
     const path = this.path;
     path.nodes.length = 0;
     path.keys.length = 0;
@@ -299,54 +302,61 @@ export class SubscriptionIndex<T> {
       path.shareName = filter.slice(sharePrefix.length, separator);
       start = separator + 1;
     }
-    const topicFilter = start === 0 ? filter : filter.slice(start);
-    path.topicFilter = topicFilter;
-    path.exact = topicFilter.indexOf('+') === -1 && topicFilter.indexOf('#') === -1;
-    if (path.exact) {
-      let node = this.exact.get(topicFilter);
-      if (node === undefined && create) {
-        node = this.newNode();
-        this.exact.set(topicFilter, node);
-      }
-      return node;
-    }
+    path.topicFilter = start === 0 ? filter : filter.slice(start);
+    // The tail is what follows the last wildcard's level; a wildcard as the last level leaves none.
+    const lastWildcard = Math.max(filter.lastIndexOf('+'), filter.lastIndexOf('#'));
+    const tailStart = lastWildcard < start ? start : lastWildcard + 2;
     let node = this.root;
-    for (;;) {
-      path.nodes.push(node);
+    path.nodes.push(node);
+    while (start < tailStart) {
       let end = filter.indexOf('/', start);
       if (end === -1) {
         end = filter.length;
       }
       const key = filter.slice(start, end);
-      let child: SubscriptionNode<T> | undefined;
-      if (end - start === 1 && filter.charCodeAt(start) === plus) {
-        child = node.plus;
-        if (child === undefined && create) {
-          child = node.plus = this.newNode();
-        }
-      } else if (end - start === 1 && filter.charCodeAt(start) === hash) {
-        child = node.hash;
-        if (child === undefined && create) {
-          child = node.hash = this.newNode();
-        }
-      } else {
-        child = node.child(key, levelBit(key, 0, key.length));
-        if (child === undefined && create) {
-          child = this.newNode();
-          node.addChild(key, child);
-        }
-      }
+      const child = this.childOf(node, key, create);
       if (child === undefined) {
         return undefined;
       }
       path.keys.push(key);
+      path.nodes.push(child);
       node = child;
-      if (end === filter.length) {
-        path.nodes.push(node);
-        return node;
-      }
       start = end + 1;
     }
+    if (tailStart > filter.length) {
+      path.tail = undefined;
+      return node;
+    }
+    const tail = tailStart === 0 ? filter : filter.slice(tailStart);
+    path.tail = tail;
+    let set = node.tails?.get(tail);
+    if (set === undefined && create) {
+      set = new SubscriptionSet<T>();
+      this.nodes++;
+      node.addTail(tail, set);
+    }
+    return set;
+  }
+
+  private childOf(node: SubscriptionNode<T>, key: string, create: boolean): SubscriptionNode<T> | undefined {
+    if (key.length === 1 && key.charCodeAt(0) === plus) {
+      if (node.plus === undefined && create) {
+        node.plus = this.newNode();
+      }
+      return node.plus;
+    }
+    if (key.length === 1 && key.charCodeAt(0) === hash) {
+      if (node.hash === undefined && create) {
+        node.hash = this.newNode();
+      }
+      return node.hash;
+    }
+    let child = node.child(key);
+    if (child === undefined && create) {
+      child = this.newNode();
+      node.addChild(key, child);
+    }
+    return child;
   }
 
   private newNode(): SubscriptionNode<T> {
@@ -354,15 +364,15 @@ export class SubscriptionIndex<T> {
     return new SubscriptionNode<T>();
   }
 
-  /** Removes the nodes of the last descended path that hold nothing any more, deepest first. */
-  private prune(node: SubscriptionNode<T>): void {
-    const { nodes, keys, exact, topicFilter } = this.path;
-    if (exact) {
-      if (node.isEmpty()) {
-        this.exact.delete(topicFilter);
-        this.nodes--;
+  /** Removes the tail and nodes of the last descended path that hold nothing any more. */
+  private prune(set: SubscriptionSet<T>): void {
+    const { nodes, keys, tail } = this.path;
+    if (tail !== undefined) {
+      if (set.hasSubscriptions()) {
+        return;
       }
-      return;
+      nodes[nodes.length - 1]!.deleteTail(tail);
+      this.nodes--;
     }
     for (let depth = nodes.length - 1; depth > 0; depth--) {
       const node = nodes[depth]!;
@@ -382,7 +392,7 @@ export class SubscriptionIndex<T> {
   }
 }
 
-function emit<T>(node: SubscriptionNode<T>, visitor: MatchVisitor<T>): void {
+function emit<T>(node: SubscriptionSet<T>, visitor: MatchVisitor<T>): void {
   if (node.single !== undefined) {
     visitor.subscription(node.single);
   } else if (node.many !== undefined) {
@@ -397,8 +407,35 @@ function emit<T>(node: SubscriptionNode<T>, visitor: MatchVisitor<T>): void {
   }
 }
 
+/** Emits the node's tail that equals the rest of the topic from level `depth` on, if any. */
+function emitTail<T>(node: SubscriptionNode<T>, depth: number, context: MatchContext<T>): void {
+  if ((node.tailBits & context.levelBits[depth]!) === 0) {
+    return;
+  }
+  const topic = context.topic;
+  const rest = depth === 0 ? topic : topic.slice(context.levelStarts[depth]);
+  const tail = node.tails!.get(rest);
+  if (tail !== undefined) {
+    emit(tail, context.visitor!);
+  }
+}
+
+function* setSubscriptions<T>(set: SubscriptionSet<T>): Generator<IndexedSubscription<T>> {
+  if (set.single !== undefined) {
+    yield set.single;
+  }
+  if (set.many !== undefined) {
+    yield* set.many.values();
+  }
+  if (set.shared !== undefined) {
+    for (const group of set.shared.values()) {
+      yield* group.members.values();
+    }
+  }
+}
+
 function splitLevels<T>(topic: string, context: MatchContext<T>): void {
-  const { levels, levelBits } = context;
+  const { levels, levelStarts, levelBits } = context;
   let count = 0;
   let start = 0;
   for (;;) {
@@ -407,6 +444,7 @@ function splitLevels<T>(topic: string, context: MatchContext<T>): void {
     if (last) {
       end = topic.length;
     }
+    levelStarts[count] = start;
     levelBits[count] = levelBit(topic, start, end);
     levels[count++] = start === 0 && last ? topic : topic.slice(start, end);
     if (last) {

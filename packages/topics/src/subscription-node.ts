@@ -47,15 +47,27 @@ export class SharedGroupEntry<T> implements SharedGroup<T> {
   }
 }
 
+/** The subscriptions of one filter: the first held in `single`, a map made only for a second. */
+export class SubscriptionSet<T> {
+  single: SubscriptionEntry<T> | undefined = undefined;
+  many: Map<string, SubscriptionEntry<T>> | undefined = undefined;
+  shared: Map<string, SharedGroupEntry<T>> | undefined = undefined;
+
+  hasSubscriptions(): boolean {
+    return this.single !== undefined || this.many !== undefined || this.shared !== undefined;
+  }
+}
+
 /**
- * One level of the subscription trie. Most levels have a single literal child, so it is held in
- * `onlyKey`/`onlyChild` and a map is made only for the second child. `+` and `#` children have
- * their own fields so matching never looks them up by string. Most filters have one subscriber,
- * so the first is held in `single` and a map is made only for the second.
+ * One level of the subscription trie, for the levels up to a filter's last wildcard. What follows
+ * the last wildcard has no wildcard, so it is a "tail": one key in `tails`, looked up with the rest
+ * of the topic at once instead of level by level (a filter without wildcards is a tail of the
+ * root). Most levels have a single literal child, held in `onlyKey`/`onlyChild`, with a map made
+ * only for the second. `+` and `#` children have their own fields.
  */
-export class SubscriptionNode<T> {
+export class SubscriptionNode<T> extends SubscriptionSet<T> {
   /**
-   * One bit per literal child key (see `levelBit`), never cleared until the last child goes: a
+   * One bit per literal child key (see `levelBit`), cleared only when the last child goes: a
    * lookup whose bit is missing fails without touching the key strings or the map.
    */
   keyBits = 0;
@@ -64,14 +76,19 @@ export class SubscriptionNode<T> {
   children: Map<string, SubscriptionNode<T>> | undefined = undefined;
   plus: SubscriptionNode<T> | undefined = undefined;
   hash: SubscriptionNode<T> | undefined = undefined;
-  single: SubscriptionEntry<T> | undefined = undefined;
-  many: Map<string, SubscriptionEntry<T>> | undefined = undefined;
-  shared: Map<string, SharedGroupEntry<T>> | undefined = undefined;
+  /** The `levelBit`s of the first level of every tail, cleared only when the last tail goes. */
+  tailBits = 0;
+  tails: Map<string, SubscriptionSet<T>> | undefined = undefined;
 
-  child(key: string, bit: number): SubscriptionNode<T> | undefined {
+  /** The literal child for a level whose `levelBit` is `bit`: the matching hot path. */
+  matchChild(key: string, bit: number): SubscriptionNode<T> | undefined {
     if ((this.keyBits & bit) === 0) {
       return undefined;
     }
+    return this.child(key);
+  }
+
+  child(key: string): SubscriptionNode<T> | undefined {
     return this.onlyKey === key ? this.onlyChild : this.children?.get(key);
   }
 
@@ -108,15 +125,29 @@ export class SubscriptionNode<T> {
     }
   }
 
+  addTail(key: string, tail: SubscriptionSet<T>): void {
+    const firstLevelEnd = key.indexOf('/');
+    this.tailBits |= levelBit(key, 0, firstLevelEnd === -1 ? key.length : firstLevelEnd);
+    (this.tails ??= new Map()).set(key, tail);
+  }
+
+  deleteTail(key: string): void {
+    const tails = this.tails!;
+    tails.delete(key);
+    if (tails.size === 0) {
+      this.tails = undefined;
+      this.tailBits = 0;
+    }
+  }
+
   isEmpty(): boolean {
     return (
-      this.single === undefined &&
-      this.many === undefined &&
-      this.shared === undefined &&
+      !this.hasSubscriptions() &&
       this.onlyChild === undefined &&
       this.children === undefined &&
       this.plus === undefined &&
-      this.hash === undefined
+      this.hash === undefined &&
+      this.tails === undefined
     );
   }
 }

@@ -152,7 +152,9 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
 
     describe('session changes', () => {
       it('creates a session from a session change', async () => {
-        await store.applySessionChanges('client-a', [sessionChange('client-a', { will: createStoredWill() })]);
+        await store.applySessionChanges('client-a', [
+          sessionChange('client-a', { will: createStoredWill() }),
+        ]);
         await expectSession('client-a', {
           version: 1,
           clientId: 'client-a',
@@ -194,7 +196,12 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           sessionChange('client-a', { protocolVersion: 4, sessionExpiryInterval: 10, expiresAt: 42 }),
         ]);
         const { will: _will, willAt: _willAt, ...rest } = createStoredSession('client-a');
-        await expectSession('client-a', { ...rest, protocolVersion: 4, sessionExpiryInterval: 10, expiresAt: 42 });
+        await expectSession('client-a', {
+          ...rest,
+          protocolVersion: 4,
+          sessionExpiryInterval: 10,
+          expiresAt: 42,
+        });
         await store.applySessionChanges('client-a', [
           sessionChange('client-a', { will: createStoredWill({ topic: 'other' }), willAt: 7 }),
         ]);
@@ -218,7 +225,10 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           { kind: 'subscription-added', subscription: subscription('a/#') },
           { kind: 'subscription-added', subscription: subscription('b/+') },
           { kind: 'subscription-added', subscription: subscription('c') },
-          { kind: 'subscription-added', subscription: subscription('a/#', { qos: 2, subscriptionIdentifier: 9 }) },
+          {
+            kind: 'subscription-added',
+            subscription: subscription('a/#', { qos: 2, subscriptionIdentifier: 9 }),
+          },
           { kind: 'subscription-removed', topicFilter: 'b/+' },
           { kind: 'subscription-removed', topicFilter: 'not-there' },
         ]);
@@ -230,7 +240,10 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       it('[MQTT-4.4.0-1] keeps outbound records in arrival order through each phase, with their packet ids', async () => {
         await store.applySessionChanges('client-a', [
           sessionChange('client-a'),
-          { kind: 'outbound-added', record: createStoredOutboundRecord(1, { phase: 'publish', packetId: 1, qos: 2 }) },
+          {
+            kind: 'outbound-added',
+            record: createStoredOutboundRecord(1, { phase: 'publish', packetId: 1, qos: 2 }),
+          },
           { kind: 'outbound-added', record: createStoredOutboundRecord(2) },
           { kind: 'outbound-added', record: createStoredOutboundRecord(3) },
         ]);
@@ -239,7 +252,9 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           { kind: 'outbound-updated', sequence: 2, phase: 'publish', packetId: 2 },
         ]);
         let session = (await store.getSession('client-a')) as StoredSession;
-        expect(session.outbound.map((record) => [record.sequence, record.phase, record.packetId])).toStrictEqual([
+        expect(
+          session.outbound.map((record) => [record.sequence, record.phase, record.packetId]),
+        ).toStrictEqual([
           [1, 'pubrel', 1],
           [2, 'publish', 2],
           [3, 'queued', undefined],
@@ -355,17 +370,22 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       it('holds what the reference model holds after any sequence of changes', async () => {
         let run = 0;
         await fc.assert(
-          fc.asyncProperty(fc.array(fc.array(changeArbitrary, { maxLength: 12 }), { maxLength: 6 }), async (batches) => {
-            run += 1;
-            const clientId = `fuzz-${String(run)}`;
-            let model: StoredSession | undefined;
-            for (const batch of batches) {
-              const changes = batch.map((change) => (change.kind === 'session' ? { ...change, clientId } : change));
-              await store.applySessionChanges(clientId, changes);
-              for (const change of changes) model = applyToSessionModel(model, change);
-              await expectSession(clientId, model);
-            }
-          }),
+          fc.asyncProperty(
+            fc.array(fc.array(changeArbitrary, { maxLength: 12 }), { maxLength: 6 }),
+            async (batches) => {
+              run += 1;
+              const clientId = `fuzz-${String(run)}`;
+              let model: StoredSession | undefined;
+              for (const batch of batches) {
+                const changes = batch.map((change) =>
+                  change.kind === 'session' ? { ...change, clientId } : change,
+                );
+                await store.applySessionChanges(clientId, changes);
+                for (const change of changes) model = applyToSessionModel(model, change);
+                await expectSession(clientId, model);
+              }
+            },
+          ),
           { seed: fuzzSeed, numRuns: options.fuzzRuns ?? 60 },
         );
       });
@@ -393,8 +413,12 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
 
       it('[MQTT-3.3.1-7] never stores a message with an empty payload, deleting the topic instead', async () => {
         await store.setRetained(createStoredMessage({ topic: 'a', retain: true }));
-        await store.setRetained(createStoredMessage({ topic: 'a', retain: true, payload: new Uint8Array(0) }));
-        await store.setRetained(createStoredMessage({ topic: 'b', retain: true, payload: new Uint8Array(0) }));
+        await store.setRetained(
+          createStoredMessage({ topic: 'a', retain: true, payload: new Uint8Array(0) }),
+        );
+        await store.setRetained(
+          createStoredMessage({ topic: 'b', retain: true, payload: new Uint8Array(0) }),
+        );
         expect(await collect(store.loadRetained())).toStrictEqual([]);
       });
 
@@ -457,7 +481,10 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           await store.applySessionChanges(clientId, [
             sessionChange(clientId),
             { kind: 'subscription-added', subscription: subscription(`devices/${String(index)}/#`) },
-            { kind: 'outbound-added', record: createStoredOutboundRecord(1, { message: smallMessage(index) }) },
+            {
+              kind: 'outbound-added',
+              record: createStoredOutboundRecord(1, { message: smallMessage(index) }),
+            },
           ]);
         }
         for (let index = 0; index < scale; index += 2) await store.deleteSession(`client-${String(index)}`);
@@ -465,18 +492,24 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         expect(sessions).toHaveLength(Math.floor(scale / 2));
         const last = await store.getSession(`client-${String(scale - 1)}`);
         expect(last?.subscriptions[0]?.topicFilter).toBe(`devices/${String(scale - 1)}/#`);
-        expect(bytes(last?.outbound[0]?.message.payload)).toStrictEqual(bytes(smallMessage(scale - 1).payload));
+        expect(bytes(last?.outbound[0]?.message.payload)).toStrictEqual(
+          bytes(smallMessage(scale - 1).payload),
+        );
       });
 
       it(`holds ${String(scale)} outbound records of one session in order`, async () => {
         await store.applySessionChanges('client-a', [sessionChange('client-a')]);
         const changes: StoredSessionChange[] = [];
         for (let sequence = 1; sequence <= scale; sequence += 1) {
-          changes.push({ kind: 'outbound-added', record: createStoredOutboundRecord(sequence, { message: smallMessage(sequence) }) });
+          changes.push({
+            kind: 'outbound-added',
+            record: createStoredOutboundRecord(sequence, { message: smallMessage(sequence) }),
+          });
         }
         await store.applySessionChanges('client-a', changes);
         const removals: StoredSessionChange[] = [];
-        for (let sequence = 1; sequence <= scale; sequence += 2) removals.push({ kind: 'outbound-removed', sequence });
+        for (let sequence = 1; sequence <= scale; sequence += 2)
+          removals.push({ kind: 'outbound-removed', sequence });
         await store.applySessionChanges('client-a', removals);
         const session = (await store.getSession('client-a')) as StoredSession;
         const expected = Array.from({ length: Math.floor(scale / 2) }, (_, index) => (index + 1) * 2);
@@ -551,7 +584,9 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           await restart();
           await expectSession('client-a', expected);
           expect(await store.getSession('client-b')).toBeUndefined();
-          expect((await collect(store.loadSessions())).map((session) => session.clientId)).toStrictEqual(['client-a']);
+          expect((await collect(store.loadSessions())).map((session) => session.clientId)).toStrictEqual([
+            'client-a',
+          ]);
         });
 
         it('[MQTT-3.3.1-5] keeps retained messages byte for byte across a restart', async () => {
@@ -576,7 +611,10 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         });
 
         it('keeps what was flushed across several restarts', async () => {
-          await store.applySessionChanges('client-a', [sessionChange('client-a'), { kind: 'inbound-added', packetId: 1 }]);
+          await store.applySessionChanges('client-a', [
+            sessionChange('client-a'),
+            { kind: 'inbound-added', packetId: 1 },
+          ]);
           await store.flush();
           await restart();
           await store.applySessionChanges('client-a', [{ kind: 'inbound-added', packetId: 2 }]);
@@ -599,7 +637,12 @@ function subscription(topicFilter: string, overrides: Partial<StoredSubscription
 }
 
 function smallMessage(index: number): StoredMessage {
-  return { topic: `devices/${String(index)}/state`, payload: Uint8Array.of(index % 256, 1, 2), qos: 1, retain: false };
+  return {
+    topic: `devices/${String(index)}/state`,
+    payload: Uint8Array.of(index % 256, 1, 2),
+    qos: 1,
+    retain: false,
+  };
 }
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
@@ -640,7 +683,11 @@ const messageArbitrary: fc.Arbitrary<StoredMessage> = fc.record(
     qos: fc.constantFrom(0 as const, 1 as const, 2 as const),
     retain: fc.boolean(),
     properties: fc.record(
-      { userProperties: fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 })), { maxLength: 3 }) },
+      {
+        userProperties: fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 })), {
+          maxLength: 3,
+        }),
+      },
       { requiredKeys: [] },
     ),
     expiresAt: fc.nat(),
@@ -656,9 +703,10 @@ const recordArbitrary: fc.Arbitrary<StoredOutboundRecord> = fc
     retain: fc.boolean(),
     phase: fc.constantFrom('queued' as const, 'publish' as const, 'pubrel' as const),
     packetId: packetIdArbitrary,
-    subscriptionIdentifiers: fc.option(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 2 }), {
-      nil: undefined,
-    }),
+    subscriptionIdentifiers: fc.option(
+      fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 2 }),
+      { nil: undefined },
+    ),
   })
   .map(({ packetId, subscriptionIdentifiers, ...record }) => ({
     ...record,
@@ -667,19 +715,22 @@ const recordArbitrary: fc.Arbitrary<StoredOutboundRecord> = fc
     ...(subscriptionIdentifiers === undefined ? {} : { subscriptionIdentifiers }),
   }));
 
+const sessionChangeArbitrary: fc.Arbitrary<StoredSessionChange> = fc.record(
+  {
+    kind: fc.constant('session' as const),
+    clientId: fc.constant(''),
+    protocolVersion: fc.constantFrom(3 as const, 4 as const, 5 as const),
+    sessionExpiryInterval: fc.constantFrom(0, 60, 0xffff_ffff),
+    will: fc.constant(createStoredWill()),
+    willAt: fc.nat(),
+    expiresAt: fc.nat(),
+  },
+  { requiredKeys: ['kind', 'clientId', 'protocolVersion', 'sessionExpiryInterval'] },
+);
+
 const changeArbitrary: fc.Arbitrary<StoredSessionChange> = fc.oneof(
-  fc.record(
-    {
-      kind: fc.constant('session' as const),
-      clientId: fc.constant(''),
-      protocolVersion: fc.constantFrom(3 as const, 4 as const, 5 as const),
-      sessionExpiryInterval: fc.constantFrom(0, 60, 0xffff_ffff),
-      will: fc.constant(createStoredWill()),
-      willAt: fc.nat(),
-      expiresAt: fc.nat(),
-    },
-    { requiredKeys: ['kind', 'clientId', 'protocolVersion', 'sessionExpiryInterval'] },
-  ),
+  // Weighted so that most runs create the session early and then change it.
+  { arbitrary: sessionChangeArbitrary, weight: 2 },
   fc.constant({ kind: 'cleared' as const }),
   fc.record({
     kind: fc.constant('subscription-added' as const),

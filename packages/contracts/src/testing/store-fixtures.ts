@@ -91,7 +91,13 @@ export function createStoredSession(clientId: string, overrides: Partial<StoredS
     willAt: 1_700_000_030_000,
     expiresAt: 1_700_003_600_000,
     subscriptions: [
-      { topicFilter: 'sensors/+/temperature', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+      {
+        topicFilter: 'sensors/+/temperature',
+        qos: 1,
+        noLocal: false,
+        retainAsPublished: false,
+        retainHandling: 0,
+      },
       {
         topicFilter: '$share/group/jobs/#',
         qos: 2,
@@ -106,7 +112,9 @@ export function createStoredSession(clientId: string, overrides: Partial<StoredS
       createStoredOutboundRecord(3, { phase: 'pubrel', packetId: 11, qos: 2 }),
       createStoredOutboundRecord(4, { phase: 'publish', packetId: 12, subscriptionIdentifiers: [1, 5] }),
       createStoredOutboundRecord(6, { retain: true, qos: 0 }),
-      createStoredOutboundRecord(9, { message: createStoredMessage({ topic: 'empty', payload: new Uint8Array(0) }) }),
+      createStoredOutboundRecord(9, {
+        message: createStoredMessage({ topic: 'empty', payload: new Uint8Array(0) }),
+      }),
     ],
     nextPacketId: 13,
     nextSequence: 10,

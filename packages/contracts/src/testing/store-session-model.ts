@@ -53,7 +53,9 @@ export function applyToSessionModel(
       next.outbound = [];
       break;
     case 'subscription-added': {
-      const index = next.subscriptions.findIndex((item) => item.topicFilter === change.subscription.topicFilter);
+      const index = next.subscriptions.findIndex(
+        (item) => item.topicFilter === change.subscription.topicFilter,
+      );
       if (index === -1) next.subscriptions.push(change.subscription);
       else next.subscriptions[index] = change.subscription;
       break;

@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { brokerNames } from './broker-process.js';
+import type { BrokerName } from './broker-process.js';
+import type { BenchOptions } from './scenario.js';
+
+/** The command line: the scenario settings plus which scenarios to run. */
+export interface CommandLine extends BenchOptions {
+  readonly only: readonly string[] | undefined;
+  readonly brokers: readonly BrokerName[];
+  readonly quick: boolean;
+}
+
+export const usage = `Usage: pnpm bench [--quick] [--only <scenario>[,<scenario>]] [--brokers <name>[,<name>]]
+                  [--duration <ms>] [--warmup <ms>] [--latency-rate <msg/s>] [--connections <n>] [--profile <dir>]
+Scenarios: fan-in, fan-out, qos1, latency, idle-memory. Brokers: ${brokerNames.join(', ')} (default all).
+--quick       a short smoke run (1 s windows, 1,000 idle connections)
+--profile     write a V8 CPU profile (.cpuprofile) of the mqttkit broker child into <dir>`;
+
+function positiveInteger(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`--${name} takes a positive integer, got '${value}'`);
+  return number;
+}
+
+export function parseBenchOptions(argv: readonly string[]): CommandLine | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      brokers: { type: 'string', multiple: true },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'latency-rate': { type: 'string' },
+      connections: { type: 'string' },
+      profile: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const quick = values.quick;
+  const brokers = values.brokers?.flatMap((value) => value.split(',')) ?? [...brokerNames];
+  for (const name of brokers) {
+    if (!(brokerNames as readonly string[]).includes(name)) throw new Error(`unknown broker '${name}'`);
+  }
+  return {
+    quick,
+    only: values.only?.flatMap((value) => value.split(',')),
+    brokers: brokers as BrokerName[],
+    duration: positiveInteger(values.duration, 'duration', quick ? 1000 : 5000),
+    warmup: positiveInteger(values.warmup, 'warmup', quick ? 300 : 1000),
+    latencyRate: positiveInteger(values['latency-rate'], 'latency-rate', 5000),
+    idleConnections: positiveInteger(values.connections, 'connections', quick ? 1000 : 10_000),
+    profileDirectory: values.profile,
+  };
+}

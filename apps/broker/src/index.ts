@@ -1,0 +1,11 @@
+export { startServer } from './start-server.js';
+export { loadConfig } from './load-config.js';
+export { configSchema } from './config-schema.js';
+export { createLogger } from './create-logger.js';
+export { createMetrics } from './create-metrics.js';
+export { CliError } from './cli-error.js';
+export type { StartServerOptions, RunningServer } from './start-server.js';
+export type { ConfigSources, LoadedConfig } from './load-config.js';
+export type { MqttkitConfig, MqttkitConfigInput, ListenerConfig } from './config-schema.js';
+export type { AppLogger } from './create-logger.js';
+export type { Metrics } from './create-metrics.js';

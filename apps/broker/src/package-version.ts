@@ -1,0 +1,9 @@
+import { readFileSync } from 'node:fs';
+
+/** This package's version: `src/` and `dist/` both sit beside package.json. */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
