@@ -62,7 +62,10 @@ for (const group of ['packages', 'apps', 'tooling']) {
     if (group === 'tooling' && entry.name === 'package-template') continue;
     const file = join(dir, entry.name, 'package.json');
     if (entry.isDirectory() && existsSync(file)) {
-      manifests.push({ path: relative(root, file), manifest: JSON.parse(readFileSync(file, 'utf8')) as Manifest });
+      manifests.push({
+        path: relative(root, file),
+        manifest: JSON.parse(readFileSync(file, 'utf8')) as Manifest,
+      });
     }
   }
 }
@@ -71,9 +74,11 @@ const workspaceNames = new Set(manifests.map((m) => m.manifest.name));
 const errors: string[] = [];
 
 for (const { path, manifest } of manifests) {
-  const rule = allowed[manifest.name] ?? (manifest.name.startsWith('@mqttkit/store-') ? storeRule : undefined);
+  const rule =
+    allowed[manifest.name] ?? (manifest.name.startsWith('@mqttkit/store-') ? storeRule : undefined);
   if (!rule) {
-    if (!manifest.private) errors.push(`${path}: ${manifest.name} is published but has no row in the dependency table`);
+    if (!manifest.private)
+      errors.push(`${path}: ${manifest.name} is published but has no row in the dependency table`);
     continue;
   }
   const optionalTestPeers = Object.keys(manifest.peerDependencies ?? {}).filter(
@@ -89,9 +94,14 @@ for (const { path, manifest } of manifests) {
     if (workspaceNames.has(name)) {
       if (!range.startsWith('workspace:')) errors.push(`${path}: ${name} must use a workspace: range`);
       if (name === '@mqttkit/config') continue;
-      const allowedHere = rule.workspace === '*' || rule.workspace.includes(name) || (!isRuntime && rule.development?.includes(name));
+      const allowedHere =
+        rule.workspace === '*' ||
+        rule.workspace.includes(name) ||
+        (!isRuntime && rule.development?.includes(name));
       if (!allowedHere) {
-        errors.push(`${path}: ${manifest.name} may not depend on ${name} (${isRuntime ? 'dependency' : 'devDependency'})`);
+        errors.push(
+          `${path}: ${manifest.name} may not depend on ${name} (${isRuntime ? 'dependency' : 'devDependency'})`,
+        );
       }
     } else if (isRuntime) {
       const ok = rule.external === true || (Array.isArray(rule.external) && rule.external.includes(name));
@@ -101,7 +111,9 @@ for (const { path, manifest } of manifests) {
 }
 
 if (errors.length > 0) {
-  console.error(`check-deps: ${errors.length} dependency rule(s) broken\n${errors.map((e) => `  ${e}`).join('\n')}`);
+  console.error(
+    `check-deps: ${errors.length} dependency rule(s) broken\n${errors.map((e) => `  ${e}`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log(`check-deps: ${manifests.length} package(s) follow the dependency table`);

@@ -27,4 +27,6 @@ function fill(dir: string): void {
   }
 }
 fill(target);
-console.log(`created packages/${name}: run pnpm install, then add a row for it in tooling/scripts/check-deps.ts`);
+console.log(
+  `created packages/${name}: run pnpm install, then add a row for it in tooling/scripts/check-deps.ts`,
+);

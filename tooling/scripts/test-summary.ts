@@ -23,7 +23,8 @@ for (const group of ['packages', 'apps']) {
   for (const name of readdirSync(dir)) {
     const manifest = join(dir, name, 'package.json');
     if (!existsSync(manifest)) continue;
-    const scripts = (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts;
+    const scripts = (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> })
+      .scripts;
     if (!scripts?.test) continue;
     const file = join(dir, name, '.vitest-report.json');
     if (!existsSync(file)) {
@@ -39,4 +40,6 @@ for (const group of ['packages', 'apps']) {
   }
 }
 if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`);
-console.log(`Tests: ${passed} passed, ${failed + missing.length} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+console.log(
+  `Tests: ${passed} passed, ${failed + missing.length} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`,
+);

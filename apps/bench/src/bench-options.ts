@@ -7,19 +7,24 @@ import type { BenchOptions } from './scenario.js';
 export interface CommandLine extends BenchOptions {
   readonly only: readonly string[] | undefined;
   readonly brokers: readonly BrokerName[];
+  /** Runs per scenario and broker, interleaved across brokers; the table shows the median. */
+  readonly rounds: number;
   readonly quick: boolean;
 }
 
 export const usage = `Usage: pnpm bench [--quick] [--only <scenario>[,<scenario>]] [--brokers <name>[,<name>]]
-                  [--duration <ms>] [--warmup <ms>] [--latency-rate <msg/s>] [--connections <n>] [--profile <dir>]
+                  [--rounds <n>] [--duration <ms>] [--warmup <ms>] [--latency-rate <msg/s>] [--connections <n>]
+                  [--profile <dir>]
 Scenarios: fan-in, fan-out, qos1, latency, idle-memory. Brokers: ${brokerNames.join(', ')} (default all).
---quick       a short smoke run (1 s windows, 1,000 idle connections)
+--quick       a short smoke run (1 s windows, 1 round, 1,000 idle connections)
+--rounds      runs per scenario and broker, interleaved; the table shows the median (default 3)
 --profile     write a V8 CPU profile (.cpuprofile) of the mqttkit broker child into <dir>`;
 
 function positiveInteger(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new Error(`--${name} takes a positive integer, got '${value}'`);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new Error(`--${name} takes a positive integer, got '${value}'`);
   return number;
 }
 
@@ -34,6 +39,7 @@ export function parseBenchOptions(argv: readonly string[]): CommandLine | 'help'
       warmup: { type: 'string' },
       'latency-rate': { type: 'string' },
       connections: { type: 'string' },
+      rounds: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -48,6 +54,7 @@ export function parseBenchOptions(argv: readonly string[]): CommandLine | 'help'
     quick,
     only: values.only?.flatMap((value) => value.split(',')),
     brokers: brokers as BrokerName[],
+    rounds: positiveInteger(values.rounds, 'rounds', quick ? 1 : 3),
     duration: positiveInteger(values.duration, 'duration', quick ? 1000 : 5000),
     warmup: positiveInteger(values.warmup, 'warmup', quick ? 300 : 1000),
     latencyRate: positiveInteger(values['latency-rate'], 'latency-rate', 5000),

@@ -62,7 +62,9 @@ function bundleServer(name: 'mqttkit' | 'aedes'): Promise<string> {
       conditions: ['@mqttkit/source'],
       external: ['aedes'],
       // Bundled CommonJS dependencies (proxy-protocol-js) call require() for Node built-ins.
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
       logLevel: 'error',
     }).then(() => outfile);
     bundles.set(name, bundle);
@@ -72,11 +74,17 @@ function bundleServer(name: 'mqttkit' | 'aedes'): Promise<string> {
 const clockTicksPerSecond = 100;
 const startTimeout = 30_000;
 
-export async function startBrokerProcess(name: BrokerName, options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
+export async function startBrokerProcess(
+  name: BrokerName,
+  options: BrokerProcessOptions = {},
+): Promise<BrokerProcess> {
   return name === 'mosquitto' ? startMosquitto() : startNodeBroker(name, options);
 }
 
-async function startNodeBroker(name: 'mqttkit' | 'aedes', options: BrokerProcessOptions): Promise<BrokerProcess> {
+async function startNodeBroker(
+  name: 'mqttkit' | 'aedes',
+  options: BrokerProcessOptions,
+): Promise<BrokerProcess> {
   const profile = name === 'mqttkit' && options.profileDirectory !== undefined;
   const child = fork(await bundleServer(name), [], {
     cwd: packageDirectory,
@@ -115,7 +123,10 @@ async function startNodeBroker(name: 'mqttkit' | 'aedes', options: BrokerProcess
 
 function nextMessage(child: ChildProcess, type: ChildMessage['type']): Promise<ChildMessage> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no '${type}' from the broker child within ${startTimeout} ms`)), startTimeout);
+    const timer = setTimeout(
+      () => finish(new Error(`no '${type}' from the broker child within ${startTimeout} ms`)),
+      startTimeout,
+    );
     const onMessage = (message: ChildMessage): void => {
       if (message.type === type) finish(undefined, message);
     };
@@ -138,12 +149,23 @@ async function startMosquitto(): Promise<BrokerProcess> {
   const config = join(directory, 'mosquitto.conf');
   await writeFile(
     config,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'set_tcp_nodelay true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'user root', ''].join('\n'),
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'set_tcp_nodelay true',
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'user root',
+      '',
+    ].join('\n'),
   );
   const child = spawn(mosquittoBinary, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   // Pass on what mosquitto logs except its warning about running as root (it drops to `user root`).
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-    for (const line of text.split('\n')) if (line !== '' && !line.includes('should not be run as root')) console.error(line);
+    for (const line of text.split('\n'))
+      if (line !== '' && !line.includes('should not be run as root')) console.error(line);
   });
   await waitForPort(port, child);
   return {
@@ -166,7 +188,10 @@ async function startMosquitto(): Promise<BrokerProcess> {
   };
 }
 
-function procReaders(name: BrokerName, pid: number): Pick<BrokerProcess, 'name' | 'pid' | 'residentBytes' | 'cpuMilliseconds'> {
+function procReaders(
+  name: BrokerName,
+  pid: number,
+): Pick<BrokerProcess, 'name' | 'pid' | 'residentBytes' | 'cpuMilliseconds'> {
   return {
     name,
     pid,

@@ -21,9 +21,18 @@ export const fanInScenario: Scenario = {
     });
     await subscriber.subscribe(topic, 0);
     const clients = await Promise.all(
-      Array.from({ length: publishers }, (_, index) => connectLoadClient({ port: broker.port, clientId: `fan-in-publisher-${index}` })),
+      Array.from({ length: publishers }, (_, index) =>
+        connectLoadClient({ port: broker.port, clientId: `fan-in-publisher-${index}` }),
+      ),
     );
-    const batch = publishBatch({ type: 'publish', topic, payload: new Uint8Array(16), qos: 0, retain: false, dup: false });
+    const batch = publishBatch({
+      type: 'publish',
+      topic,
+      payload: new Uint8Array(16),
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
     let running = true;
     for (const client of clients) flood(client.socket, batch, () => running);
     try {

@@ -19,13 +19,24 @@ export const fanOutScenario: Scenario = {
     const clients: LoadClient[] = [];
     try {
       for (let index = 0; index < subscribers; index += 1) {
-        const subscriber = await connectLoadClient({ port: broker.port, clientId: `fan-out-subscriber-${index}`, onPacket });
+        const subscriber = await connectLoadClient({
+          port: broker.port,
+          clientId: `fan-out-subscriber-${index}`,
+          onPacket,
+        });
         clients.push(subscriber);
         await subscriber.subscribe(topic, 0);
       }
       const publisher = await connectLoadClient({ port: broker.port, clientId: 'fan-out-publisher' });
       clients.push(publisher);
-      const batch = publishBatch({ type: 'publish', topic, payload: new Uint8Array(16), qos: 0, retain: false, dup: false });
+      const batch = publishBatch({
+        type: 'publish',
+        topic,
+        payload: new Uint8Array(16),
+        qos: 0,
+        retain: false,
+        dup: false,
+      });
       let running = true;
       flood(publisher.socket, batch, () => running);
       try {

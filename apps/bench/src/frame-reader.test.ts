@@ -7,13 +7,25 @@ import { FrameReader } from './frame-reader.js';
 const packets: Packet[] = [
   { type: 'connack', sessionPresent: false, reasonCode: 0 },
   { type: 'publish', topic: 'a/b', payload: new Uint8Array([1, 2, 3]), qos: 0, retain: false, dup: false },
-  { type: 'publish', topic: 'bench/qos1', payload: new Uint8Array(300).fill(7), qos: 1, retain: false, dup: false, packetId: 513 },
+  {
+    type: 'publish',
+    topic: 'bench/qos1',
+    payload: new Uint8Array(300).fill(7),
+    qos: 1,
+    retain: false,
+    dup: false,
+    packetId: 513,
+  },
   { type: 'puback', packetId: 65_535 },
   { type: 'pingresp' },
   { type: 'suback', packetId: 1, reasonCodes: [0] },
 ];
 
-function read(stream: Buffer, cuts: number[], bodyTypes: number): { header: number; body: string | undefined }[] {
+function read(
+  stream: Buffer,
+  cuts: number[],
+  bodyTypes: number,
+): { header: number; body: string | undefined }[] {
   const frames: { header: number; body: string | undefined }[] = [];
   const reader = new FrameReader(bodyTypes, (frame) => {
     const body = frame.body?.subarray(frame.bodyOffset, frame.bodyOffset + frame.bodyLength).toString('hex');
@@ -44,7 +56,11 @@ describe('FrameReader', () => {
             const bytes = encoded[order[position]!]!;
             const type = bytes[0]! >> 4;
             const bodyLength = bytes.length - (bytes[1]! >= 0x80 ? 3 : 2);
-            expect(frame.body).toBe(type === 3 || type === 4 ? bytes.subarray(bytes.length - bodyLength).toString('hex') : undefined);
+            expect(frame.body).toBe(
+              type === 3 || type === 4
+                ? bytes.subarray(bytes.length - bodyLength).toString('hex')
+                : undefined,
+            );
           });
         },
       ),

@@ -24,7 +24,10 @@ export const idleMemoryScenario: Scenario = {
         const size = Math.min(connectBatch, count - first);
         const batch = await Promise.all(
           Array.from({ length: size }, (_, index) =>
-            connectLoadClient({ port: broker.port, clientId: `idle-${String(first + index).padStart(6, '0')}` }),
+            connectLoadClient({
+              port: broker.port,
+              clientId: `idle-${String(first + index).padStart(6, '0')}`,
+            }),
           ),
         );
         clients.push(...batch);
@@ -39,7 +42,14 @@ export const idleMemoryScenario: Scenario = {
             `external ${perConnection(heapAfter.external - heapBefore.external)}`
           : '';
       return {
-        metrics: [{ label: 'RSS per connection', unit: 'KB', higherIsBetter: false, value: (after - before) / count / 1024 }],
+        metrics: [
+          {
+            label: 'RSS per connection',
+            unit: 'KB',
+            higherIsBetter: false,
+            value: (after - before) / count / 1024,
+          },
+        ],
         note: `${count} connections; RSS ${(before / 2 ** 20).toFixed(1)} → ${(after / 2 ** 20).toFixed(1)} MiB${heap}`,
       };
     } finally {

@@ -21,7 +21,9 @@ export const latencyScenario: Scenario = {
   id: 'latency',
   title: 'latency: 1 publisher → 1 subscriber, QoS 0, fixed rate',
   async run(broker, options) {
-    const samples = new Float64Array(Math.ceil((options.latencyRate * (options.duration + options.warmup + 2000)) / 1000));
+    const samples = new Float64Array(
+      Math.ceil((options.latencyRate * (options.duration + options.warmup + 2000)) / 1000),
+    );
     let sampleCount = 0;
     let recording = false;
     const clients: LoadClient[] = [];
@@ -31,7 +33,8 @@ export const latencyScenario: Scenario = {
         clientId: 'latency-subscriber',
         bodyTypes: FrameReader.types(PacketNumber.publish),
         onPacket: (frame) => {
-          if (frame.header >> 4 !== PacketNumber.publish || !recording || sampleCount === samples.length) return;
+          if (frame.header >> 4 !== PacketNumber.publish || !recording || sampleCount === samples.length)
+            return;
           const body = frame.body!;
           const topicLength = (body[frame.bodyOffset]! << 8) | body[frame.bodyOffset + 1]!;
           samples[sampleCount] = performance.now() - body.readDoubleLE(frame.bodyOffset + 2 + topicLength);
@@ -43,7 +46,10 @@ export const latencyScenario: Scenario = {
       const publisher = await connectLoadClient({ port: broker.port, clientId: 'latency-publisher' });
       clients.push(publisher);
       const template = Buffer.from(
-        encode({ type: 'publish', topic, payload: new Uint8Array(payloadSize), qos: 0, retain: false, dup: false }, 4),
+        encode(
+          { type: 'publish', topic, payload: new Uint8Array(payloadSize), qos: 0, retain: false, dup: false },
+          4,
+        ),
       );
       const timestampOffset = template.length - payloadSize;
       const start = performance.now();

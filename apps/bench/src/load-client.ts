@@ -30,7 +30,8 @@ export interface LoadClientOptions {
  * `@mqttkit/codec`, and incoming bytes are only split into frames, never decoded.
  */
 export class LoadClient {
-  private waiting: { type: number; resolve: (frame: Frame) => void; reject: (error: Error) => void } | undefined;
+  private waiting:
+    { type: number; resolve: (frame: Frame) => void; reject: (error: Error) => void } | undefined;
   private closedError: Error | undefined;
 
   private readonly onPacket: ((frame: Frame) => void) | undefined;
@@ -62,7 +63,8 @@ export class LoadClient {
     });
     const frame = await suback;
     const granted = frame.body![frame.bodyOffset + 2]!;
-    if (granted >= 0x80) throw new Error(`subscription to ${topicFilter} refused (0x${granted.toString(16)})`);
+    if (granted >= 0x80)
+      throw new Error(`subscription to ${topicFilter} refused (0x${granted.toString(16)})`);
   }
 
   /** Closes the socket without DISCONNECT, as a crashed client would; the benchmark is over. */
@@ -101,7 +103,13 @@ export async function connectLoadClient(options: LoadClientOptions): Promise<Loa
   const socket = connect({ port: options.port, host: '127.0.0.1', noDelay: true });
   const client = new LoadClient(socket, options);
   const connack = client.expect(PacketNumber.connack);
-  client.send({ type: 'connect', protocolVersion: 4, clean: true, keepAlive: options.keepAlive ?? 600, clientId: options.clientId });
+  client.send({
+    type: 'connect',
+    protocolVersion: 4,
+    clean: true,
+    keepAlive: options.keepAlive ?? 600,
+    clientId: options.clientId,
+  });
   const frame = await connack;
   const returnCode = frame.body![frame.bodyOffset + 1]!;
   if (returnCode !== 0) {

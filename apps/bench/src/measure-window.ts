@@ -29,6 +29,6 @@ export async function measureWindow(
   return {
     rate: ((endCount - startCount) * 1000) / elapsed,
     brokerCpu: (brokerCpu * 100) / elapsed,
-    loadCpu: ((loadCpu.user + loadCpu.system) / 10) / elapsed,
+    loadCpu: (loadCpu.user + loadCpu.system) / 10 / elapsed,
   };
 }

@@ -52,5 +52,9 @@ export async function summarizeProfile(file: string, top = 25): Promise<ProfileE
   return [...self.entries()]
     .sort((left, right) => right[1] - left[1])
     .slice(0, top)
-    .map(([name, count]) => ({ name, self: (count * 100) / samples, total: ((total.get(name) ?? 0) * 100) / samples }));
+    .map(([name, count]) => ({
+      name,
+      self: (count * 100) / samples,
+      total: ((total.get(name) ?? 0) * 100) / samples,
+    }));
 }

@@ -44,14 +44,26 @@ function packetIdOfPublish(frame: Frame): number {
 /** Keeps a window of QoS 1 messages in flight per publisher, resending a packet id as soon as it is acked. */
 async function startPublisher(port: number, index: number, onAck: () => void): Promise<LoadClient> {
   const packets = Array.from({ length: window }, (_, offset) =>
-    encode({ type: 'publish', topic, payload: new Uint8Array(16), qos: 1, retain: false, dup: false, packetId: offset + 1 }, 4),
+    encode(
+      {
+        type: 'publish',
+        topic,
+        payload: new Uint8Array(16),
+        qos: 1,
+        retain: false,
+        dup: false,
+        packetId: offset + 1,
+      },
+      4,
+    ),
   );
   const packetSize = packets[0]!.length;
   let running = true;
   const resend = new IdBatch((ids, size) => {
     if (!running) return;
     const bytes = Buffer.allocUnsafe(size * packetSize);
-    for (let position = 0; position < size; position += 1) bytes.set(packets[ids[position]! - 1]!, position * packetSize);
+    for (let position = 0; position < size; position += 1)
+      bytes.set(packets[ids[position]! - 1]!, position * packetSize);
     client.socket.write(bytes);
   });
   const client = await connectLoadClient({

@@ -23,7 +23,9 @@ function cell(result: Measurement | Error | undefined, label: string): { text: s
   if (result === undefined) return { text: '-', value: Number.NaN };
   if (result instanceof Error) return { text: 'failed', value: Number.NaN };
   const metric = result.metrics.find((candidate) => candidate.label === label);
-  return metric ? { text: formatValue(metric.value, metric.unit), value: metric.value } : { text: '-', value: Number.NaN };
+  return metric
+    ? { text: formatValue(metric.value, metric.unit), value: metric.value }
+    : { text: '-', value: Number.NaN };
 }
 
 /**

@@ -4,7 +4,10 @@ import { mosquittoBinary } from './broker-process.js';
 
 function mosquittoVersion(): string {
   try {
-    const output = execFileSync(mosquittoBinary, ['-h'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(mosquittoBinary, ['-h'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return /mosquitto version (\S+)/.exec(output)?.[1] ?? 'unknown';
   } catch (error) {
     const output = String((error as { stdout?: unknown }).stdout ?? '');

@@ -11,6 +11,7 @@ import {
 import type { JwtKey } from '@mqttkit/auth';
 import type { Hook, Logger } from '@mqttkit/contracts';
 import type { MqttkitConfig } from './config-schema.js';
+import { CliError } from './cli-error.js';
 import { hasAuthentication } from './has-authentication.js';
 import { readConfiguredFile } from './read-configured-file.js';
 import type { ResolvedListener } from './resolve-listeners.js';
@@ -33,6 +34,21 @@ export interface BuildHooksOptions {
   readonly readSys?: boolean;
   /** Watch the password and ACL files for changes. Default true. */
   readonly watch?: boolean;
+}
+
+/** Builds a provider; an option it refuses becomes one line naming the configuration key. */
+function configured(key: string, create: () => Hook): Hook {
+  try {
+    return create();
+  } catch (error) {
+    throw new CliError(
+      `configuration error: ${key}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        exitCode: 2,
+        cause: error,
+      },
+    );
+  }
 }
 
 async function jwtKey(jwt: NonNullable<MqttkitConfig['auth']['jwt']>): Promise<JwtKey> {
@@ -82,7 +98,7 @@ export async function buildHooks(options: BuildHooksOptions): Promise<BuiltHooks
   if (options.readSys === true) {
     hooks.push(
       callbackAuth({
-        name: 'metrics',
+        name: 'metrics-sys-reader',
         authorizeSubscribe: ({ client, topicFilter }) =>
           client.listener === inProcessListener && topicFilter.startsWith('$SYS/')
             ? { allow: true, reason: 'the metrics endpoint reads $SYS' }
@@ -103,24 +119,31 @@ export async function buildHooks(options: BuildHooksOptions): Promise<BuiltHooks
     reloadable.push({ name: 'password file', reload: () => hook.reload() });
   }
   if (auth.jwt !== undefined) {
+    const jwt = auth.jwt;
+    const key = await jwtKey(jwt);
     hooks.push(
-      jwtAuth({
-        keys: [await jwtKey(auth.jwt)],
-        ...(auth.jwt.issuer === undefined ? {} : { issuer: auth.jwt.issuer }),
-        ...(auth.jwt.audience === undefined ? {} : { audience: auth.jwt.audience }),
-        ...(auth.jwt.usernameClaim === undefined ? {} : { usernameClaim: auth.jwt.usernameClaim }),
-        ...(auth.jwt.rolesClaim === undefined ? {} : { rolesClaim: auth.jwt.rolesClaim }),
-        ...(auth.jwt.clockTolerance === undefined ? {} : { clockTolerance: auth.jwt.clockTolerance }),
-      }),
+      configured('auth.jwt', () =>
+        jwtAuth({
+          keys: [key],
+          ...(jwt.issuer === undefined ? {} : { issuer: jwt.issuer }),
+          ...(jwt.audience === undefined ? {} : { audience: jwt.audience }),
+          ...(jwt.usernameClaim === undefined ? {} : { usernameClaim: jwt.usernameClaim }),
+          ...(jwt.rolesClaim === undefined ? {} : { rolesClaim: jwt.rolesClaim }),
+          ...(jwt.clockTolerance === undefined ? {} : { clockTolerance: jwt.clockTolerance }),
+        }),
+      ),
     );
   }
   if (auth.http !== undefined) {
+    const http = auth.http;
     hooks.push(
-      httpAuth({
-        url: auth.http.url,
-        ...(auth.http.timeout === undefined ? {} : { timeout: auth.http.timeout }),
-        ...(auth.http.headers === undefined ? {} : { headers: auth.http.headers }),
-      }),
+      configured('auth.http', () =>
+        httpAuth({
+          url: http.url,
+          ...(http.timeout === undefined ? {} : { timeout: http.timeout }),
+          ...(http.headers === undefined ? {} : { headers: http.headers }),
+        }),
+      ),
     );
   }
   const anonymousListeners = new Set(

@@ -57,8 +57,12 @@ main(argv).then(
     process.stderr.write(
       `mqttkit: ${message}${error instanceof CliError || isUsage ? '' : ' (run with --debug for details)'}\n`,
     );
-    if (debug && error instanceof Error && error.stack !== undefined)
-      process.stderr.write(`${error.stack}\n`);
+    if (debug && error instanceof Error) {
+      const cause = error.cause instanceof Error ? error.cause : undefined;
+      process.stderr.write(
+        `${error.stack ?? ''}\n${cause?.stack === undefined ? '' : `caused by ${cause.stack}\n`}`,
+      );
+    }
     process.exit(error instanceof CliError ? error.exitCode : isUsage ? 2 : 1);
   },
 );

@@ -26,9 +26,11 @@ export function toConfigSources(
   values: ConfigFlagValues,
   environment: Readonly<Record<string, string | undefined>>,
 ): ConfigSources {
-  const assignments = [...(values.set ?? [])];
-  if (values.port !== undefined) assignments.push(`port=${values.port}`);
-  if (values['log-level'] !== undefined) assignments.push(`log.level=${values['log-level']}`);
-  if (values['http-port'] !== undefined) assignments.push(`http.port=${values['http-port']}`);
+  const assignments: NonNullable<ConfigSources['assignments']>[number][] = [...(values.set ?? [])];
+  if (values.port !== undefined) assignments.push({ assignment: `port=${values.port}`, flag: '--port' });
+  if (values['log-level'] !== undefined)
+    assignments.push({ assignment: `log.level=${values['log-level']}`, flag: '--log-level' });
+  if (values['http-port'] !== undefined)
+    assignments.push({ assignment: `http.port=${values['http-port']}`, flag: '--http-port' });
   return { ...(values.config === undefined ? {} : { file: values.config }), environment, assignments };
 }

@@ -14,8 +14,11 @@ export interface ConfigSources {
   readonly file?: string;
   /** The environment; only `MQTTKIT_*` variables are read. */
   readonly environment?: Readonly<Record<string, string | undefined>>;
-  /** `path=value` assignments from `--set`, e.g. `log.level=debug` or `listeners.0.port=1884`. */
-  readonly assignments?: readonly string[];
+  /**
+   * `path=value` assignments from `--set`, e.g. `log.level=debug` or `listeners.0.port=1884`; an
+   * object form names the flag that made it (`--port`) for error messages.
+   */
+  readonly assignments?: readonly (string | { readonly assignment: string; readonly flag: string })[];
 }
 
 /** The validated configuration and the file it was read from. */
@@ -188,7 +191,8 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<LoadedCon
     assign(merged, path, parseValue(value));
     origins.unshift({ path, label: `environment variable ${name}` });
   }
-  for (const assignment of sources.assignments ?? []) {
+  for (const entry of sources.assignments ?? []) {
+    const assignment = typeof entry === 'string' ? entry : entry.assignment;
     const equals = assignment.indexOf('=');
     if (equals <= 0)
       throw new CliError(`--set ${assignment}: expected path=value, e.g. --set log.level=debug`);
@@ -197,7 +201,10 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<LoadedCon
       .split('.')
       .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
     assign(merged, path, parseValue(assignment.slice(equals + 1)));
-    origins.unshift({ path, label: `--set ${assignment.slice(0, equals)}` });
+    origins.unshift({
+      path,
+      label: typeof entry === 'string' ? `--set ${assignment.slice(0, equals)}` : entry.flag,
+    });
   }
 
   const result = configSchema.safeParse(merged);

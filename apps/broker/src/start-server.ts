@@ -67,15 +67,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const metrics = config.http.port === undefined ? undefined : createMetrics();
   const built = await buildHooks({ config, listeners, logger, readSys: metrics !== undefined });
   const transports: ListenerTransport[] = [];
-  for (const listener of listeners) transports.push(await createListenerTransport(listener));
-
-  const broker = await createBroker({
-    capabilities: { ...config.capabilities, sysInterval: config.sys.interval },
-    hooks: [...(options.hooks ?? []), ...built.hooks, ...(metrics === undefined ? [] : [metrics.hook])],
-    store: createMemoryStore(),
-    logger,
-    ...(options.version === undefined ? {} : { version: options.version }),
-  });
+  let broker: Broker;
+  try {
+    for (const listener of listeners) transports.push(await createListenerTransport(listener));
+    broker = await createBroker({
+      capabilities: { ...config.capabilities, sysInterval: config.sys.interval },
+      hooks: [...(options.hooks ?? []), ...built.hooks, ...(metrics === undefined ? [] : [metrics.hook])],
+      store: createMemoryStore(),
+      logger,
+      ...(options.version === undefined ? {} : { version: options.version }),
+    });
+  } catch (error) {
+    // The hooks watch their files from creation on; without a broker to close them, close them here.
+    await Promise.all(built.hooks.map((hook) => hook.close?.()));
+    if (error instanceof CliError) throw error;
+    // Hooks finish their setup in init (keys, files): a refusal there is a configuration problem.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError(`cannot start the broker: ${message}; check the auth settings`, { cause: error });
+  }
   let serving = true;
   let endpoint: HttpEndpoint | undefined;
   const listening: { listener: string; url: string }[] = [];

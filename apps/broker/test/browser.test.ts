@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,11 @@ const executablePath = '/usr/bin/chromium';
 
 describe('the README WebSocket example page', () => {
   it('subscribes and publishes through mqttkit from headless Chromium', async () => {
+    if (!existsSync(executablePath)) {
+      throw new Error(
+        `${executablePath} is missing: install the Debian package chromium (apt-get install -y chromium)`,
+      );
+    }
     const page = await readFile(join(import.meta.dirname, '..', 'examples', 'websocket.html'));
     const bundle = await readFile(join(require.resolve('mqtt/package.json'), '..', 'dist', 'mqtt.min.js'));
     const files: Record<string, { body: Buffer; type: string }> = {

@@ -25,19 +25,21 @@ describe('the README custom broker example', () => {
       },
     );
     let output = '';
+    const waiters: (() => void)[] = [];
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const waiter of [...waiters]) waiter();
+    });
     const waitFor = (pattern: RegExp): Promise<RegExpExecArray> =>
       new Promise((resolve, reject) => {
         const check = (): void => {
           const match = pattern.exec(output);
-          if (match !== null) {
-            child.stdout.off('data', check);
-            resolve(match);
-          }
+          if (match === null) return;
+          waiters.splice(waiters.indexOf(check), 1);
+          resolve(match);
         };
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          check();
-        });
+        waiters.push(check);
+        check();
         child.once('exit', (code) => reject(new Error(`the example exited with ${String(code)}: ${output}`)));
       });
     const [, url] = await waitFor(/listening on (mqtt:\/\/127\.0\.0\.1:\d+)/);

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -79,18 +80,16 @@ describe('mqttkit reload and shutdown', () => {
 
 describe('mqttkit with mosquitto clients and metrics', () => {
   it('carries a message from mosquitto_pub to mosquitto_sub and counts it in /metrics', async () => {
-    const running = startMqttkit([
-      '--set',
-      'listeners=[{port: 0}]',
-      '--http-port',
-      '0',
-      '--set',
-      'sys.interval=1',
-    ]);
+    const running = startMqttkit(['--set', 'listeners=[{port: 0}]', '--http-port', '0']);
     const [url] = await running.started();
     const port = String(portOf(url!));
     const metricsLine = await running.waitFor((line) => line.msg === 'metrics endpoint');
-    const subscriber = run('mosquitto_sub', [
+    // -d prints the protocol exchange on stdout (line-buffered through stdbuf, as stdout is a pipe):
+    // the SUBACK line says the subscription is in place.
+    const subscriber = spawn('stdbuf', [
+      '-oL',
+      'mosquitto_sub',
+      '-d',
       '-h',
       '127.0.0.1',
       '-p',
@@ -101,19 +100,21 @@ describe('mqttkit with mosquitto clients and metrics', () => {
       '1',
       '-q',
       '1',
-      '-W',
-      '10',
     ]);
-    // mosquitto_sub has subscribed once the broker counts its SUBSCRIBE; poll the metric for it.
-    const metricsUrl = metricsLine.url as string;
-    for (;;) {
-      const text = await (await fetch(metricsUrl)).text();
-      if (/^mqttkit_subscribe_requests_total 1$/m.test(text)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    let received = '';
+    const subscribed = new Promise<void>((resolve) =>
+      subscriber.stdout.on('data', (chunk: Buffer) => {
+        received += chunk.toString();
+        if (received.includes('received SUBACK')) resolve();
+      }),
+    );
+    const subscriberExited = new Promise((resolve) => subscriber.once('exit', resolve));
+    await subscribed;
     await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-t', 'round/trip', '-m', 'hello', '-q', '1']);
-    expect((await subscriber).stdout).toBe('hello\n');
+    expect(await subscriberExited).toBe(0);
+    expect(received).toMatch(/^hello$/m);
 
+    const metricsUrl = metricsLine.url as string;
     const metrics = await (await fetch(metricsUrl)).text();
     expect(metrics).toMatch(/^mqttkit_messages_received_total\{qos="1"\} 1$/m);
     expect(metrics).toMatch(/^mqttkit_messages_delivered_total\{qos="1"\} 1$/m);
@@ -123,6 +124,28 @@ describe('mqttkit with mosquitto clients and metrics', () => {
     const health = await fetch(metricsLine.health as string);
     expect(health.status).toBe(200);
     expect(await health.text()).toBe('ok\n');
+    running.child.kill('SIGTERM');
+    expect((await running.exited).code).toBe(0);
+  });
+});
+
+describe('mqttkit with JWT authentication', () => {
+  it('accepts a client with a valid token and refuses anonymous clients, even on loopback', async () => {
+    const secret = 'a-secret-of-at-least-thirty-two-bytes';
+    const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: 'sensor-7', exp: Math.floor(Date.now() / 1000) + 600 })}`;
+    const token = `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+    const running = startMqttkit(['--set', 'listeners=[{port: 0}]'], {
+      env: { MQTTKIT_AUTH_JWT_SECRET: secret, MQTTKIT_AUTH_JWT_USERNAME_CLAIM: 'sub' },
+    });
+    const [url] = await running.started();
+    expect(
+      await connectError(url!, { username: 'sensor-7', password: token, protocolVersion: 5 }),
+    ).toBeUndefined();
+    expect(
+      await connectError(url!, { username: 'sensor-7', password: `${token}x`, protocolVersion: 5 }),
+    ).toBeInstanceOf(Error);
+    expect(await connectError(url!, { protocolVersion: 5 })).toBeInstanceOf(Error);
     running.child.kill('SIGTERM');
     expect((await running.exited).code).toBe(0);
   });

@@ -12,6 +12,20 @@ export interface BrokerStatistics {
   bytesSent: number;
 }
 
+/** Counters plus the sizes of the broker's tables, computed when read (for metrics and `$SYS`). */
+export interface BrokerStatisticsView extends Readonly<BrokerStatistics> {
+  /** Sessions the broker holds, connected or not. */
+  readonly sessions: number;
+  /** Subscriptions of all sessions. */
+  readonly subscriptions: number;
+  /** Retained messages. */
+  readonly retainedMessages: number;
+  /** Outbound QoS 1 and 2 messages sent and not yet acknowledged, over all sessions (a walk over sessions). */
+  readonly inflightMessages: number;
+  /** Outbound messages waiting in session queues, over all sessions (a walk over sessions). */
+  readonly queuedMessages: number;
+}
+
 export function createStatistics(): BrokerStatistics {
   return {
     connectionsAccepted: 0,

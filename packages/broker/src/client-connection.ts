@@ -1,8 +1,22 @@
 import type { Duplex } from 'node:stream';
 import { createDecoder, encode, ReasonCode, UnsupportedProtocolVersionError } from '@mqttkit/codec';
 import type { MqttError } from '@mqttkit/codec';
-import type { Auth, Connect, Decoder, Packet, ProtocolVersion, Publish, Subscribe, UserProperty } from '@mqttkit/codec';
-import type { AuthenticationAllowDecision, ClientInfo, ConnectionInfo, NormalizedDecision } from '@mqttkit/contracts';
+import type {
+  Auth,
+  Connect,
+  Decoder,
+  Packet,
+  ProtocolVersion,
+  Publish,
+  Subscribe,
+  UserProperty,
+} from '@mqttkit/codec';
+import type {
+  AuthenticationAllowDecision,
+  ClientInfo,
+  ConnectionInfo,
+  NormalizedDecision,
+} from '@mqttkit/contracts';
 import { parseSharedSubscription, validateTopicFilter } from '@mqttkit/topics';
 import { rejectConnect, screenConnect } from '@mqttkit/session';
 import type { SessionAction } from '@mqttkit/session';
@@ -85,7 +99,10 @@ export class ClientConnection {
     readonly info: ConnectionInfo,
   ) {
     this.decoder = createDecoder({ maximumPacketSize: core.capabilities.maximumPacketSize });
-    this.connectTimer = setTimeout(() => this.abort('no CONNECT within the connect timeout'), core.capabilities.connectTimeout);
+    this.connectTimer = setTimeout(
+      () => this.abort('no CONNECT within the connect timeout'),
+      core.capabilities.connectTimeout,
+    );
     this.connectTimer.unref();
     stream.on('data', (chunk: Uint8Array) => this.onData(chunk));
     stream.on('error', (error: Error) => this.lost(error));
@@ -198,7 +215,11 @@ export class ClientConnection {
         );
       }
     }
-    if (this.busy && !this.paused && this.decoder.bufferedBytes >= this.core.capabilities.maximumInboundBuffer) {
+    if (
+      this.busy &&
+      !this.paused &&
+      this.decoder.bufferedBytes >= this.core.capabilities.maximumInboundBuffer
+    ) {
       this.paused = true;
       this.stream.pause();
     }
@@ -213,7 +234,6 @@ export class ClientConnection {
       }
       return this.handleConnect(packet);
     }
-    const now = this.core.now();
     switch (packet.type) {
       case 'disconnect':
         this.clientDisconnect = packet.reasonCode ?? ReasonCode.NormalDisconnection;
@@ -222,13 +242,18 @@ export class ClientConnection {
         return this.handlePublish(entry, packet);
       case 'subscribe':
         return this.handleSubscribe(entry, packet);
+      case 'unsubscribe': {
+        const pending = this.core.runActions(entry, entry.session.receive(packet, this.core.now()));
+        this.core.hooks.notify('onUnsubscribed', { client: this.client!, topicFilters: packet.topicFilters });
+        return pending;
+      }
       case 'auth':
         if (this.exchange !== undefined) return this.continueExchange(packet);
         break;
       default:
         break;
     }
-    return this.core.runActions(entry, entry.session.receive(packet, now));
+    return this.core.runActions(entry, entry.session.receive(packet, this.core.now()));
   }
 
   private handleConnect(packet: Packet): Promise<unknown> | undefined {
@@ -253,15 +278,26 @@ export class ClientConnection {
     const problem = this.core.admissionProblem();
     if (problem !== undefined) return this.refuse(rejectConnect(connect, problem));
     const method = connect.properties?.authenticationMethod;
-    return this.authenticate({ kind: 'connect', round: 0, state: {}, ...(method === undefined ? {} : { method }) }, {
-      ...(connect.properties?.authenticationData ? { authenticationData: connect.properties.authenticationData } : {}),
-      ...(connect.properties?.userProperties ? { userProperties: connect.properties.userProperties } : {}),
-    });
+    return this.authenticate(
+      { kind: 'connect', round: 0, state: {}, ...(method === undefined ? {} : { method }) },
+      {
+        ...(connect.properties?.authenticationData
+          ? { authenticationData: connect.properties.authenticationData }
+          : {}),
+        ...(connect.properties?.userProperties ? { userProperties: connect.properties.userProperties } : {}),
+      },
+    );
   }
 
   /** Runs one round of authentication and acts on its outcome. */
   private async authenticate(
-    round: { kind: 'connect' | 'reauthenticate'; round: number; state: Record<string, unknown>; method?: string; hookIndex?: number },
+    round: {
+      kind: 'connect' | 'reauthenticate';
+      round: number;
+      state: Record<string, unknown>;
+      method?: string;
+      hookIndex?: number;
+    },
     data: { authenticationData?: Uint8Array; userProperties?: UserProperty[] },
   ): Promise<void> {
     const connect = this.connect!;
@@ -284,7 +320,12 @@ export class ClientConnection {
     const timeout = new Promise<AuthenticationResult>((resolve) =>
       signal.addEventListener('abort', () =>
         resolve({
-          decision: { outcome: 'deny', reasonCode: ReasonCode.ServerUnavailable, decidedBy: 'broker', reason: 'authentication timed out' },
+          decision: {
+            outcome: 'deny',
+            reasonCode: ReasonCode.ServerUnavailable,
+            decidedBy: 'broker',
+            reason: 'authentication timed out',
+          },
           answer: undefined,
           hookIndex: -1,
         }),
@@ -292,17 +333,39 @@ export class ClientConnection {
     );
     const result = await Promise.race([attempt, timeout]);
     if (this.closed) return;
-    this.concludeRound(round, result);
+    // Packets the client sent behind CONNECT wait until the connection is accepted or refused.
+    await this.concludeRound(round, result);
   }
 
   private concludeRound(
-    round: { kind: 'connect' | 'reauthenticate'; round: number; state: Record<string, unknown>; method?: string },
+    round: {
+      kind: 'connect' | 'reauthenticate';
+      round: number;
+      state: Record<string, unknown>;
+      method?: string;
+    },
     result: AuthenticationResult,
-  ): void {
+  ): Promise<void> | undefined {
     const { decision, answer } = result;
-    const logged = { clientId: this.client?.clientId, decidedBy: decision.decidedBy, ...(decision.reason ? { reason: decision.reason } : {}) };
-    if (decision.outcome === 'continue' && round.method !== undefined && answer && typeof answer === 'object' && 'continue' in answer) {
-      this.exchange = { kind: round.kind, method: round.method, hookIndex: result.hookIndex, state: round.state, round: round.round + 1 };
+    const logged = {
+      clientId: this.client?.clientId,
+      decidedBy: decision.decidedBy,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    };
+    if (
+      decision.outcome === 'continue' &&
+      round.method !== undefined &&
+      answer &&
+      typeof answer === 'object' &&
+      'continue' in answer
+    ) {
+      this.exchange = {
+        kind: round.kind,
+        method: round.method,
+        hookIndex: result.hookIndex,
+        state: round.state,
+        round: round.round + 1,
+      };
       this.send({
         type: 'auth',
         reasonCode: ReasonCode.ContinueAuthentication,
@@ -311,10 +374,21 @@ export class ClientConnection {
       return;
     }
     this.exchange = undefined;
-    const allow = decision.outcome === 'allow' ? (typeof answer === 'object' ? (answer as AuthenticationAllowDecision) : undefined) : undefined;
+    const allow =
+      decision.outcome === 'allow'
+        ? typeof answer === 'object'
+          ? (answer as AuthenticationAllowDecision)
+          : undefined
+        : undefined;
     if (decision.outcome !== 'allow') {
-      const reasonCode = decision.outcome === 'deny' ? (decision.reasonCode ?? ReasonCode.NotAuthorized) : ReasonCode.ProtocolError;
-      this.core.logger.info(round.kind === 'connect' ? 'client refused' : 're-authentication refused', { ...logged, reasonCode });
+      const reasonCode =
+        decision.outcome === 'deny'
+          ? (decision.reasonCode ?? ReasonCode.NotAuthorized)
+          : ReasonCode.ProtocolError;
+      this.core.logger.info(round.kind === 'connect' ? 'client refused' : 're-authentication refused', {
+        ...logged,
+        reasonCode,
+      });
       if (round.kind === 'connect') {
         void this.refuse(rejectConnect(this.connect!, reasonCode));
       } else {
@@ -339,7 +413,7 @@ export class ClientConnection {
       roles: allow?.roles ?? [],
       attributes: allow?.attributes ?? {},
     };
-    void this.accept(allow);
+    return this.accept(allow);
   }
 
   private async accept(allow: AuthenticationAllowDecision | undefined): Promise<void> {
@@ -347,7 +421,14 @@ export class ClientConnection {
     const will = connect.will;
     if (will !== undefined) {
       // The will is a message the client will publish: it needs the same permission [MQTT-3.1.2-8].
-      const packet: Publish = { type: 'publish', topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain, dup: false };
+      const packet: Publish = {
+        type: 'publish',
+        topic: will.topic,
+        payload: will.payload,
+        qos: will.qos,
+        retain: will.retain,
+        dup: false,
+      };
       const decision: NormalizedDecision = await this.core.hooks.authorizePublish({
         client: this.client!,
         topic: will.topic,
@@ -359,7 +440,10 @@ export class ClientConnection {
       });
       if (this.closed) return;
       if (decision.outcome !== 'allow') {
-        this.core.logger.info('client refused: its will may not be published', { clientId: this.client!.clientId, decidedBy: decision.decidedBy });
+        this.core.logger.info('client refused: its will may not be published', {
+          clientId: this.client!.clientId,
+          decidedBy: decision.decidedBy,
+        });
         await this.refuse(rejectConnect(connect, decision.reasonCode ?? ReasonCode.NotAuthorized));
         return;
       }
@@ -371,13 +455,19 @@ export class ClientConnection {
     if (allow?.authenticationData !== undefined) {
       for (const action of actions) {
         if (action.type === 'send' && action.packet.type === 'connack') {
-          action.packet.properties = { ...action.packet.properties, authenticationData: allow.authenticationData };
+          action.packet.properties = {
+            ...action.packet.properties,
+            authenticationData: allow.authenticationData,
+          };
         }
       }
     }
     await this.core.runActions(entry, actions);
     if (!this.closed) {
-      const sessionPresent = actions.some((action) => action.type === 'send' && action.packet.type === 'connack' && action.packet.sessionPresent);
+      const sessionPresent = actions.some(
+        (action) =>
+          action.type === 'send' && action.packet.type === 'connack' && action.packet.sessionPresent,
+      );
       this.core.connected(this, sessionPresent);
     }
   }
@@ -388,7 +478,11 @@ export class ClientConnection {
     for (const action of actions) {
       if (action.type === 'send') this.send(action.packet);
       else if (action.type === 'disconnect') {
-        this.core.logger.info('connection refused', { remoteAddress: this.info.remoteAddress, reasonCode: action.reasonCode, reason: action.message });
+        this.core.logger.info('connection refused', {
+          remoteAddress: this.info.remoteAddress,
+          reasonCode: action.reasonCode,
+          reason: action.message,
+        });
         this.end();
       }
     }
@@ -404,9 +498,17 @@ export class ClientConnection {
       return this.abortExchange('AUTH with a different authentication method');
     }
     return this.authenticate(
-      { kind: exchange.kind, round: exchange.round, state: exchange.state, method: exchange.method, hookIndex: exchange.hookIndex },
       {
-        ...(packet.properties.authenticationData ? { authenticationData: packet.properties.authenticationData } : {}),
+        kind: exchange.kind,
+        round: exchange.round,
+        state: exchange.state,
+        method: exchange.method,
+        hookIndex: exchange.hookIndex,
+      },
+      {
+        ...(packet.properties.authenticationData
+          ? { authenticationData: packet.properties.authenticationData }
+          : {}),
         ...(packet.properties.userProperties ? { userProperties: packet.properties.userProperties } : {}),
       },
     );
@@ -425,15 +527,24 @@ export class ClientConnection {
   /** A re-authentication request (AUTH 0x19) handed over by the session. */
   reauthenticate(packet: Auth): Promise<void> | undefined {
     const method = packet.properties?.authenticationMethod;
-    if (packet.reasonCode !== ReasonCode.ReAuthenticate || method === undefined || method !== this.connect?.properties?.authenticationMethod) {
+    if (
+      packet.reasonCode !== ReasonCode.ReAuthenticate ||
+      method === undefined ||
+      method !== this.connect?.properties?.authenticationMethod
+    ) {
       // [MQTT-4.12.1-1] re-authentication uses the method of CONNECT.
-      this.closeAsServer(ReasonCode.ProtocolError, 'AUTH that does not start re-authentication with the CONNECT method');
+      this.closeAsServer(
+        ReasonCode.ProtocolError,
+        'AUTH that does not start re-authentication with the CONNECT method',
+      );
       return undefined;
     }
     return this.authenticate(
       { kind: 'reauthenticate', round: 0, state: {}, method },
       {
-        ...(packet.properties?.authenticationData ? { authenticationData: packet.properties.authenticationData } : {}),
+        ...(packet.properties?.authenticationData
+          ? { authenticationData: packet.properties.authenticationData }
+          : {}),
         ...(packet.properties?.userProperties ? { userProperties: packet.properties.userProperties } : {}),
       },
     );
@@ -455,7 +566,11 @@ export class ClientConnection {
     const receive = (outcome: NormalizedDecision): Promise<unknown> | undefined =>
       this.core.runActions(
         entry,
-        session.receive(packet, this.core.now(), outcome.outcome === 'allow' ? undefined : { deny: outcome.reasonCode ?? ReasonCode.NotAuthorized }),
+        session.receive(
+          packet,
+          this.core.now(),
+          outcome.outcome === 'allow' ? undefined : { deny: outcome.reasonCode ?? ReasonCode.NotAuthorized },
+        ),
       );
     return isPromise(decision) ? decision.then(receive) : receive(decision);
   }
@@ -473,29 +588,48 @@ export class ClientConnection {
     });
     const receive = (outcomes: readonly (NormalizedDecision | undefined)[]): Promise<unknown> | undefined => {
       const subscriptions = outcomes.map((outcome) =>
-        outcome === undefined || outcome.outcome === 'allow' ? undefined : (outcome.reasonCode ?? ReasonCode.NotAuthorized),
+        outcome === undefined || outcome.outcome === 'allow'
+          ? undefined
+          : (outcome.reasonCode ?? ReasonCode.NotAuthorized),
       );
       const actions = entry.session.receive(packet, this.core.now(), { subscriptions });
       const pending = this.core.runActions(entry, actions);
       const suback = actions.find((action) => action.type === 'send' && action.packet.type === 'suback');
       if (suback?.type === 'send' && suback.packet.type === 'suback') {
-        this.core.hooks.notify('onSubscribed', { client: this.client!, subscriptions: packet.subscriptions, reasonCodes: suback.packet.reasonCodes });
+        this.core.hooks.notify('onSubscribed', {
+          client: this.client!,
+          subscriptions: packet.subscriptions,
+          reasonCodes: suback.packet.reasonCodes,
+        });
       }
       return pending;
     };
-    return decisions.some(isPromise) ? Promise.all(decisions).then(receive) : receive(decisions as (NormalizedDecision | undefined)[]);
+    return decisions.some(isPromise)
+      ? Promise.all(decisions).then(receive)
+      : receive(decisions as (NormalizedDecision | undefined)[]);
   }
 
   /** A decoder or protocol failure: MQTT 5 clients get DISCONNECT with the reason code first [MQTT-4.13.1-1]. */
   private failed(error: MqttError): void {
     const reason = error.message;
     if (this.entry === undefined) {
-      if (error instanceof UnsupportedProtocolVersionError || error.code === 'MQTT_UNSUPPORTED_PROTOCOL_VERSION') {
+      if (
+        error instanceof UnsupportedProtocolVersionError ||
+        error.code === 'MQTT_UNSUPPORTED_PROTOCOL_VERSION'
+      ) {
         // [MQTT-3.1.2-2] CONNACK 0x01 (3.1.1 format: the client's own version is unknown to us).
         this.protocolVersion = 4;
-        this.send({ type: 'connack', sessionPresent: false, reasonCode: ReasonCode.UnsupportedProtocolVersion });
+        this.send({
+          type: 'connack',
+          sessionPresent: false,
+          reasonCode: ReasonCode.UnsupportedProtocolVersion,
+        });
       }
-      this.core.logger.info('connection closed: bad first packet', { remoteAddress: this.info.remoteAddress, reason, code: error.code });
+      this.core.logger.info('connection closed: bad first packet', {
+        remoteAddress: this.info.remoteAddress,
+        reason,
+        code: error.code,
+      });
       this.end();
       return;
     }
@@ -511,7 +645,7 @@ export class ClientConnection {
   private internalError(error: unknown): void {
     this.core.logger.error('internal error while serving a client; closing it', {
       clientId: this.client?.clientId,
-      error: error instanceof Error ? error.stack ?? error.message : String(error),
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
     if (this.entry) this.closeAsServer(ReasonCode.UnspecifiedError, 'internal error');
     else this.end();

@@ -51,7 +51,8 @@ export class HookRunner {
     private readonly hooks: readonly Hook[],
     private readonly logger: Logger,
   ) {
-    const providing = (method: keyof Hook): Hook[] => hooks.filter((hook) => typeof hook[method] === 'function');
+    const providing = (method: keyof Hook): Hook[] =>
+      hooks.filter((hook) => typeof hook[method] === 'function');
     this.authenticators = providing('authenticate');
     this.publishAuthorizers = providing('authorizePublish');
     this.subscribeAuthorizers = providing('authorizeSubscribe');
@@ -98,9 +99,16 @@ export class HookRunner {
       try {
         answer = await hook.authenticate!(context);
       } catch (error) {
-        this.logger.error(`authenticate hook ${hook.name} failed; refusing the client`, { error: String(error) });
+        this.logger.error(`authenticate hook ${hook.name} failed; refusing the client`, {
+          error: String(error),
+        });
         return {
-          decision: { outcome: 'deny', reasonCode: ReasonCode.ServerUnavailable, decidedBy: hook.name, reason: 'hook failed' },
+          decision: {
+            outcome: 'deny',
+            reasonCode: ReasonCode.ServerUnavailable,
+            decidedBy: hook.name,
+            reason: 'hook failed',
+          },
           answer: undefined,
           hookIndex: index,
         };
@@ -138,7 +146,9 @@ export class HookRunner {
         if (result === 'drop') return 'drop';
         if (result !== undefined) packet = result;
       } catch (error) {
-        this.logger.error(`onPublish hook ${hook.name} failed; dropping the message`, { error: String(error) });
+        this.logger.error(`onPublish hook ${hook.name} failed; dropping the message`, {
+          error: String(error),
+        });
         return 'drop';
       }
     }
@@ -150,7 +160,8 @@ export class HookRunner {
     for (const hook of this.notified[method]) {
       try {
         const result = (hook[method] as (context: NotificationContext<M>) => unknown)(context);
-        if (isPromise(result)) result.catch((error: unknown) => this.logNotificationError(hook, method, error));
+        if (isPromise(result))
+          result.catch((error: unknown) => this.logNotificationError(hook, method, error));
       } catch (error) {
         this.logNotificationError(hook, method, error);
       }
@@ -186,12 +197,22 @@ export class HookRunner {
       const decision = this.authorization(answer, hook.name);
       if (decision.outcome !== 'defer') return decision;
     }
-    return { outcome: 'deny', reasonCode: ReasonCode.NotAuthorized, decidedBy: 'broker', reason: 'no hook allowed it' };
+    return {
+      outcome: 'deny',
+      reasonCode: ReasonCode.NotAuthorized,
+      decidedBy: 'broker',
+      reason: 'no hook allowed it',
+    };
   }
 
   private failed(hook: Hook, error: unknown): NormalizedDecision {
     this.logger.error(`authorization hook ${hook.name} failed; denying`, { error: String(error) });
-    return { outcome: 'deny', reasonCode: ReasonCode.UnspecifiedError, decidedBy: hook.name, reason: 'hook failed' };
+    return {
+      outcome: 'deny',
+      reasonCode: ReasonCode.UnspecifiedError,
+      decidedBy: hook.name,
+      reason: 'hook failed',
+    };
   }
 
   /** An authorization answer: `continue` belongs to authentication only, so it denies here. */
@@ -199,7 +220,12 @@ export class HookRunner {
     const decision = this.normalize(answer, hookName);
     if (decision.outcome !== 'continue') return decision;
     this.logger.error(`authorization hook ${hookName} answered continue; denying`);
-    return { outcome: 'deny', reasonCode: ReasonCode.UnspecifiedError, decidedBy: hookName, reason: 'invalid decision' };
+    return {
+      outcome: 'deny',
+      reasonCode: ReasonCode.UnspecifiedError,
+      decidedBy: hookName,
+      reason: 'invalid decision',
+    };
   }
 
   private normalize(answer: AuthenticationDecision, hookName: string): NormalizedDecision {
@@ -207,7 +233,12 @@ export class HookRunner {
       return normalizeDecision(answer, hookName);
     } catch (error) {
       this.logger.error(`hook ${hookName} returned an invalid decision; denying`, { error: String(error) });
-      return { outcome: 'deny', reasonCode: ReasonCode.UnspecifiedError, decidedBy: hookName, reason: 'invalid decision' };
+      return {
+        outcome: 'deny',
+        reasonCode: ReasonCode.UnspecifiedError,
+        decidedBy: hookName,
+        reason: 'invalid decision',
+      };
     }
   }
 }

@@ -3,5 +3,5 @@ export { createBrokerCapabilities, defaultBrokerCapabilities } from './broker-ca
 export { roundRobin } from './router.js';
 export type { Broker, BrokerOptions, InternalPublish } from './broker.js';
 export type { BrokerCapabilities, BrokerCapabilitiesInput } from './broker-capabilities.js';
-export type { BrokerStatistics } from './broker-statistics.js';
+export type { BrokerStatistics, BrokerStatisticsView } from './broker-statistics.js';
 export type { SharedSubscriptionStrategy } from './router.js';

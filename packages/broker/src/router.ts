@@ -85,7 +85,11 @@ export class Router {
         const member = clientId === undefined ? undefined : group.members.get(clientId);
         if (member === undefined) continue;
         // No Local does not apply to shared subscriptions [MQTT-3.8.3-4]; resolve without a publisher.
-        const delivery = resolveDelivery({ message, subscriberClientId: member.clientId, subscriptions: [member.data] });
+        const delivery = resolveDelivery({
+          message,
+          subscriberClientId: member.clientId,
+          subscriptions: [member.data],
+        });
         if (delivery === undefined) continue;
         deliver(member.clientId, delivery);
         delivered += 1;
@@ -111,7 +115,8 @@ export class Router {
 
   /** Stores, replaces or (empty payload) clears the retained message of its topic [MQTT-3.3.1-5..7]. */
   retain(message: ApplicationMessage): 'set' | 'cleared' | 'unchanged' {
-    if (message.payload.byteLength === 0) return this.retained.delete(message.topic) ? 'cleared' : 'unchanged';
+    if (message.payload.byteLength === 0)
+      return this.retained.delete(message.topic) ? 'cleared' : 'unchanged';
     this.retained.set(message.topic, message);
     return 'set';
   }

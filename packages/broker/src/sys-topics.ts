@@ -25,7 +25,15 @@ const windows = [
   ['5min', 300],
   ['15min', 900],
 ] as const;
-const loads = ['messages/received', 'messages/sent', 'publish/messages/received', 'publish/messages/sent', 'bytes/received', 'bytes/sent', 'connections'] as const;
+const loads = [
+  'messages/received',
+  'messages/sent',
+  'publish/messages/received',
+  'publish/messages/sent',
+  'bytes/received',
+  'bytes/sent',
+  'connections',
+] as const;
 
 /**
  * Publishes the broker's state as retained messages under `$SYS/broker/...`, with mosquitto's

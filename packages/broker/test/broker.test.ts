@@ -39,7 +39,9 @@ describe('broker with MQTT.js', () => {
 
   it('denies every client when no hook authenticates (deny by default)', async () => {
     running = await startBroker({ hooks: [] });
-    await expect(running.client({ protocolVersion: 5 })).rejects.toMatchObject({ code: ReasonCode.NotAuthorized });
+    await expect(running.client({ protocolVersion: 5 })).rejects.toMatchObject({
+      code: ReasonCode.NotAuthorized,
+    });
     await expect(running.client({ protocolVersion: 4 })).rejects.toThrow(/Not authorized/i);
   });
 
@@ -53,10 +55,12 @@ describe('broker with MQTT.js', () => {
     const firstInbox = inbox(first);
     await first.subscribeAsync('status/#', { qos: 1 });
     const retained = await firstInbox.next(2);
-    expect(retained.map((message) => [message.topic, message.payload, message.packet.retain]).sort()).toEqual([
-      ['status/door', 'closed', true],
-      ['status/window', 'open', true],
-    ]);
+    expect(retained.map((message) => [message.topic, message.payload, message.packet.retain]).sort()).toEqual(
+      [
+        ['status/door', 'closed', true],
+        ['status/window', 'open', true],
+      ],
+    );
     await publisher.publishAsync('status/door', '', { qos: 1, retain: true });
     const second = await running.client({ protocolVersion: 5 });
     const secondInbox = inbox(second);
@@ -69,9 +73,17 @@ describe('broker with MQTT.js', () => {
     const watcher = await running.client({ protocolVersion: 5 });
     const watched = inbox(watcher);
     await watcher.subscribeAsync('wills/#', { qos: 1 });
-    const polite = await running.client({ protocolVersion: 5, clientId: 'polite', will: { topic: 'wills/polite', payload: Buffer.from('gone'), qos: 1, retain: false } });
+    const polite = await running.client({
+      protocolVersion: 5,
+      clientId: 'polite',
+      will: { topic: 'wills/polite', payload: Buffer.from('gone'), qos: 1, retain: false },
+    });
     await polite.endAsync();
-    const rude = await running.client({ protocolVersion: 4, clientId: 'rude', will: { topic: 'wills/rude', payload: Buffer.from('crashed'), qos: 1, retain: false } });
+    const rude = await running.client({
+      protocolVersion: 4,
+      clientId: 'rude',
+      will: { topic: 'wills/rude', payload: Buffer.from('crashed'), qos: 1, retain: false },
+    });
     (rude as unknown as { stream: { destroy(): void } }).stream.destroy();
     const [will] = await watched.next(1);
     expect([will!.topic, will!.payload]).toEqual(['wills/rude', 'crashed']);
@@ -82,12 +94,24 @@ describe('broker with MQTT.js', () => {
 
   it('[MQTT-3.1.2-5] keeps a persistent session and delivers what arrived while the client was away', async () => {
     running = await startBroker();
-    const offline = await running.client({ protocolVersion: 5, clientId: 'keeper', clean: false, properties: { sessionExpiryInterval: 300 } });
+    const offline = await running.client({
+      protocolVersion: 5,
+      clientId: 'keeper',
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+    });
     await offline.subscribeAsync('queue/#', { qos: 1 });
     await offline.endAsync();
     const publisher = await running.client({ protocolVersion: 5 });
-    for (let index = 0; index < 5; index += 1) await publisher.publishAsync(`queue/${index}`, `m${index}`, { qos: 1 });
-    const returning = mqtt.connect(running.url, { protocolVersion: 5, clientId: 'keeper', clean: false, properties: { sessionExpiryInterval: 300 }, reconnectPeriod: 0 });
+    for (let index = 0; index < 5; index += 1)
+      await publisher.publishAsync(`queue/${index}`, `m${index}`, { qos: 1 });
+    const returning = mqtt.connect(running.url, {
+      protocolVersion: 5,
+      clientId: 'keeper',
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+      reconnectPeriod: 0,
+    });
     const received = inbox(returning);
     const connack = await new Promise<mqtt.IConnackPacket>((resolve) => returning.once('connect', resolve));
     expect(connack.sessionPresent).toBe(true);
@@ -106,24 +130,35 @@ describe('broker with MQTT.js', () => {
 
   it('shares $share subscriptions round robin between group members', async () => {
     running = await startBroker();
-    const workers = await Promise.all([running.client({ protocolVersion: 5 }), running.client({ protocolVersion: 5 })]);
+    const workers = await Promise.all([
+      running.client({ protocolVersion: 5 }),
+      running.client({ protocolVersion: 5 }),
+    ]);
     const inboxes = workers.map(inbox);
     for (const worker of workers) await worker.subscribeAsync('$share/pool/jobs/#', { qos: 1 });
     const producer = await running.client({ protocolVersion: 5 });
-    for (let index = 0; index < 10; index += 1) await producer.publishAsync(`jobs/${index}`, String(index), { qos: 1 });
+    for (let index = 0; index < 10; index += 1)
+      await producer.publishAsync(`jobs/${index}`, String(index), { qos: 1 });
     await vi.waitFor(() => expect(inboxes[0]!.messages.length + inboxes[1]!.messages.length).toBe(10));
     expect(inboxes[0]!.messages).toHaveLength(5);
     expect(inboxes[1]!.messages).toHaveLength(5);
   });
 
   it('answers a denied MQTT 5 publish with PUBACK 0x87 and delivers nothing', async () => {
-    const readOnly: Hook = { ...allowEverything, name: 'read-only', authorizePublish: ({ topic }) => (topic.startsWith('secret/') ? { deny: ReasonCode.NotAuthorized } : 'allow') };
+    const readOnly: Hook = {
+      ...allowEverything,
+      name: 'read-only',
+      authorizePublish: ({ topic }) =>
+        topic.startsWith('secret/') ? { deny: ReasonCode.NotAuthorized } : 'allow',
+    };
     running = await startBroker({ hooks: [readOnly] });
     const listener = await running.client({ protocolVersion: 5 });
     const heard = inbox(listener);
     await listener.subscribeAsync('#', { qos: 1 });
     const publisher = await running.client({ protocolVersion: 5 });
-    const result = await publisher.publishAsync('secret/plans', 'x', { qos: 1 }).catch((error: unknown) => error);
+    const result = await publisher
+      .publishAsync('secret/plans', 'x', { qos: 1 })
+      .catch((error: unknown) => error);
     expect(result).toMatchObject({ code: ReasonCode.NotAuthorized });
     await publisher.publishAsync('public/news', 'y', { qos: 1 });
     expect((await heard.next(1)).map((message) => message.topic)).toEqual(['public/news']);
@@ -132,7 +167,10 @@ describe('broker with MQTT.js', () => {
   it('lets onPublish change a message or drop it', async () => {
     const transform: Hook = {
       name: 'transform',
-      onPublish: ({ packet }) => (packet.topic === 'drop/me' ? 'drop' : { ...packet, payload: Buffer.from(`${Buffer.from(packet.payload).toString()}!`) }),
+      onPublish: ({ packet }) =>
+        packet.topic === 'drop/me'
+          ? 'drop'
+          : { ...packet, payload: Buffer.from(`${Buffer.from(packet.payload).toString()}!`) },
     };
     running = await startBroker({ hooks: [allowEverything, transform] });
     const client = await running.client({ protocolVersion: 5 });
@@ -140,7 +178,9 @@ describe('broker with MQTT.js', () => {
     await client.subscribeAsync('#', { qos: 1 });
     await client.publishAsync('drop/me', 'x', { qos: 1 });
     await client.publishAsync('keep/me', 'hello', { qos: 1 });
-    expect((await received.next(1)).map((message) => [message.topic, message.payload])).toEqual([['keep/me', 'hello!']]);
+    expect((await received.next(1)).map((message) => [message.topic, message.payload])).toEqual([
+      ['keep/me', 'hello!'],
+    ]);
   });
 
   it('closes a connection that sends garbage, while a client alongside keeps receiving', async () => {
@@ -162,7 +202,9 @@ describe('broker with MQTT.js', () => {
     const socket = connectTcp({ port: running.port, host: '127.0.0.1' });
     await once(socket, 'connect');
     // CONNECT, MQTT 3.1.1, clean session, keep alive 1 s, client id "k".
-    socket.write(Buffer.from([0x10, 0x0d, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x01, 0x00, 0x01, 0x6b]));
+    socket.write(
+      Buffer.from([0x10, 0x0d, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x01, 0x00, 0x01, 0x6b]),
+    );
     socket.resume();
     const started = Date.now();
     await once(socket, 'close');
@@ -172,7 +214,9 @@ describe('broker with MQTT.js', () => {
   it('serves publish() and subscribe() to code in the broker process', async () => {
     running = await startBroker();
     const seen: string[] = [];
-    const unsubscribe = await running.broker.subscribe('events/#', (message) => seen.push(`${message.topic}=${Buffer.from(message.payload).toString()}`));
+    const unsubscribe = await running.broker.subscribe('events/#', (message) =>
+      seen.push(`${message.topic}=${Buffer.from(message.payload).toString()}`),
+    );
     const client = await running.client({ protocolVersion: 5 });
     const received = inbox(client);
     await client.subscribeAsync('server/#', { qos: 1 });

@@ -5,7 +5,12 @@ describe('createBrokerCapabilities', () => {
   it('fills in the documented defaults and freezes the result', () => {
     const capabilities = createBrokerCapabilities();
     expect(capabilities).toEqual(defaultBrokerCapabilities);
-    expect(capabilities).toMatchObject({ maximumConnections: 100_000, connectTimeout: 10_000, receiveMaximum: 1024, maximumQoS: 2 });
+    expect(capabilities).toMatchObject({
+      maximumConnections: 100_000,
+      connectTimeout: 10_000,
+      receiveMaximum: 1024,
+      maximumQoS: 2,
+    });
     expect(Object.isFrozen(capabilities)).toBe(true);
   });
 
@@ -15,7 +20,9 @@ describe('createBrokerCapabilities', () => {
   });
 
   it('refuses values out of range, naming the key', () => {
-    expect(() => createBrokerCapabilities({ maximumConnections: 0 })).toThrow(/'maximumConnections' must be an integer from 1/);
+    expect(() => createBrokerCapabilities({ maximumConnections: 0 })).toThrow(
+      /'maximumConnections' must be an integer from 1/,
+    );
     expect(() => createBrokerCapabilities({ connectTimeout: 1.5 })).toThrow(/'connectTimeout'/);
     expect(() => createBrokerCapabilities({ receiveMaximum: 0 })).toThrow(/receiveMaximum/);
     expect(() => createBrokerCapabilities({ nonsense: 1 } as never)).toThrow(/nonsense/);

@@ -25,9 +25,16 @@ export interface Running {
 
 /** A broker served on a loopback socket with a free port, through `broker.handle`. */
 export async function startBroker(options: BrokerOptions = { hooks: [allowEverything] }): Promise<Running> {
-  const broker = await createBroker({ ...options, capabilities: { sysInterval: 0, ...options.capabilities } });
+  const broker = await createBroker({
+    ...options,
+    capabilities: { sysInterval: 0, ...options.capabilities },
+  });
   const server: Server = createServer((socket) =>
-    broker.handle(socket, { remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0, listener: 'test' }),
+    broker.handle(socket, {
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      listener: 'test',
+    }),
   );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -39,7 +46,11 @@ export async function startBroker(options: BrokerOptions = { hooks: [allowEveryt
     port,
     url,
     async client(clientOptions = {}) {
-      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...clientOptions });
+      const client = await mqtt.connectAsync(url, {
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        ...clientOptions,
+      });
       clients.push(client);
       return client;
     },
@@ -71,7 +82,9 @@ export function inbox(client: mqtt.MqttClient): {
     messages,
     next(count = 1) {
       if (messages.length >= count) return Promise.resolve(messages.slice(0, count));
-      return new Promise((resolve) => waiters.push({ count, resolve: () => resolve(messages.slice(0, count)) }));
+      return new Promise((resolve) =>
+        waiters.push({ count, resolve: () => resolve(messages.slice(0, count)) }),
+      );
     },
   };
 }

@@ -33,7 +33,8 @@ export async function rawClient(port: number, protocolVersion: ProtocolVersion):
   return {
     socket,
     send: (packet) => socket.write(encode(packet, protocolVersion)),
-    next: () => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+    next: () =>
+      queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve)),
     closed: () => ended,
   };
 }

@@ -33,7 +33,13 @@ describe('backpressure', () => {
     const stuck = await openRawConnection(running.port, 5);
     stuck.send(connectPacket('stuck', 5));
     await stuck.next('connack');
-    stuck.send({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: 'flood/#', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 }] });
+    stuck.send({
+      type: 'subscribe',
+      packetId: 1,
+      subscriptions: [
+        { topicFilter: 'flood/#', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+      ],
+    });
     await stuck.next('suback');
     stuck.socket.pause();
 

@@ -20,7 +20,9 @@ let sent = 0;
 const bystanderEvents: string[] = [];
 
 beforeAll(async () => {
-  running = await startBroker({ capabilities: { maximumPacketSize, connectTimeout: 300, topicAliasMaximum: 2 } });
+  running = await startBroker({
+    capabilities: { maximumPacketSize, connectTimeout: 300, topicAliasMaximum: 2 },
+  });
   bystander = await running.client({ protocolVersion: 5, clientId: 'bystander' });
   bystander.on('close', () => bystanderEvents.push('close'));
   bystander.on('disconnect', () => bystanderEvents.push('disconnect'));
@@ -30,7 +32,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Every heartbeat arrived, in order, on the one connection.
-  expect(heard.messages.map((message) => message.payload)).toEqual(Array.from({ length: sent }, (_, index) => String(index)));
+  expect(heard.messages.map((message) => message.payload)).toEqual(
+    Array.from({ length: sent }, (_, index) => String(index)),
+  );
   expect(bystanderEvents).toEqual([]);
   await running.stop();
   expect(running.errors).toEqual([]);
@@ -72,10 +76,12 @@ async function misbehave({ protocolVersion, connect = true, bytes }: Misbehaviou
 }
 
 /** DISCONNECT with a reason code and no properties, as the broker writes it. */
-const disconnectBytes = (reasonCode: number): Buffer => Buffer.from(encode({ type: 'disconnect', reasonCode }, 5));
+const disconnectBytes = (reasonCode: number): Buffer =>
+  Buffer.from(encode({ type: 'disconnect', reasonCode }, 5));
 
 // PUBLISH QoS 0 on topic "t" with an empty property list (MQTT 5) or none (3.1.1).
-const publishBody = (protocolVersion: ProtocolVersion, topic: number[]): number[] => (protocolVersion === 5 ? [...topic, 0] : topic);
+const publishBody = (protocolVersion: ProtocolVersion, topic: number[]): number[] =>
+  protocolVersion === 5 ? [...topic, 0] : topic;
 
 const versions = [
   [4, '3.1.1'],
@@ -97,12 +103,18 @@ describe('bad input', () => {
 
     it(`[MQTT-1.5.3-1] [MQTT-1.5.4-1] closes on ill-formed UTF-8 in a topic name (MQTT ${label})`, async () => {
       const topic = mqttString(Buffer.from([0x61, 0xff, 0xfe, 0x62]));
-      const received = await misbehave({ protocolVersion, bytes: [frame(0x30, [...publishBody(protocolVersion, topic), 0x78])] });
+      const received = await misbehave({
+        protocolVersion,
+        bytes: [frame(0x30, [...publishBody(protocolVersion, topic), 0x78])],
+      });
       expectClose(received, ReasonCode.MalformedPacket);
     });
 
     it(`[MQTT-1.5.3-2] [MQTT-1.5.4-2] closes on U+0000 in a topic filter (MQTT ${label})`, async () => {
-      const body = protocolVersion === 5 ? [0, 1, 0, ...mqttString('a\u0000b'), 1] : [0, 1, ...mqttString('a\u0000b'), 1];
+      const body =
+        protocolVersion === 5
+          ? [0, 1, 0, ...mqttString('a\u0000b'), 1]
+          : [0, 1, ...mqttString('a\u0000b'), 1];
       const received = await misbehave({ protocolVersion, bytes: [frame(0x82, body)] });
       expectClose(received, ReasonCode.MalformedPacket);
     });
@@ -119,7 +131,10 @@ describe('bad input', () => {
     });
 
     it(`[MQTT-3.3.1-4] closes on a PUBLISH with both QoS bits set (MQTT ${label})`, async () => {
-      const received = await misbehave({ protocolVersion, bytes: [frame(0x36, [...publishBody(protocolVersion, mqttString('t')), 0x78])] });
+      const received = await misbehave({
+        protocolVersion,
+        bytes: [frame(0x36, [...publishBody(protocolVersion, mqttString('t')), 0x78])],
+      });
       expectClose(received, ReasonCode.MalformedPacket);
     });
 
@@ -131,12 +146,18 @@ describe('bad input', () => {
     });
 
     it(`[MQTT-3.1.0-2] closes on a second CONNECT (MQTT ${label})`, async () => {
-      const received = await misbehave({ protocolVersion, bytes: [encode(connectPacket('again', protocolVersion), protocolVersion)] });
+      const received = await misbehave({
+        protocolVersion,
+        bytes: [encode(connectPacket('again', protocolVersion), protocolVersion)],
+      });
       expectClose(received, ReasonCode.ProtocolError);
     });
 
     it(`[MQTT-3.3.2-2] closes on a PUBLISH topic name with a wildcard (MQTT ${label})`, async () => {
-      const received = await misbehave({ protocolVersion, bytes: [frame(0x30, [...publishBody(protocolVersion, mqttString('a/+')), 0x78])] });
+      const received = await misbehave({
+        protocolVersion,
+        bytes: [frame(0x30, [...publishBody(protocolVersion, mqttString('a/+')), 0x78])],
+      });
       // It parses, but the protocol forbids it: a Protocol Error (0x90 is for names a server declines by policy).
       expectClose(received, ReasonCode.ProtocolError);
     });
@@ -156,7 +177,12 @@ describe('bad input', () => {
     connect[9] = connect[9]! | 0x01;
     const received = await misbehave({ protocolVersion: 5, connect: false, bytes: [connect] });
     // Closing at once is allowed, and so is a CONNACK 0x81 first; an accepting CONNACK is not.
-    expect([Buffer.alloc(0), Buffer.from(encode({ type: 'connack', sessionPresent: false, reasonCode: ReasonCode.MalformedPacket }, 5))]).toContainEqual(received);
+    expect([
+      Buffer.alloc(0),
+      Buffer.from(
+        encode({ type: 'connack', sessionPresent: false, reasonCode: ReasonCode.MalformedPacket }, 5),
+      ),
+    ]).toContainEqual(received);
   });
 
   it('[MQTT-3.14.1-1] answers a DISCONNECT with reserved flag bits set with DISCONNECT 0x81', async () => {
@@ -166,13 +192,28 @@ describe('bad input', () => {
 
   it('[MQTT-3.2.2-17] answers a Topic Alias above the announced maximum with DISCONNECT 0x94', async () => {
     // PUBLISH "t" with properties: Topic Alias (0x23) = 3, above the maximum of 2.
-    const received = await misbehave({ protocolVersion: 5, bytes: [frame(0x30, [...mqttString('t'), 3, 0x23, 0, 3, 0x78])] });
+    const received = await misbehave({
+      protocolVersion: 5,
+      bytes: [frame(0x30, [...mqttString('t'), 3, 0x23, 0, 3, 0x78])],
+    });
     expect(received).toEqual(disconnectBytes(ReasonCode.TopicAliasInvalid));
   });
 
   it('[MQTT-3.3.2-8] answers Topic Alias 0 with DISCONNECT 0x82', async () => {
     // 0x94 is defined for an alias above the maximum; alias 0 is a plain Protocol Error.
-    const received = await misbehave({ protocolVersion: 5, bytes: [frame(0x30, [...mqttString('t'), 3, 0x23, 0, 0, 0x78])] });
+    const received = await misbehave({
+      protocolVersion: 5,
+      bytes: [frame(0x30, [...mqttString('t'), 3, 0x23, 0, 0, 0x78])],
+    });
+    expect(received).toEqual(disconnectBytes(ReasonCode.ProtocolError));
+  });
+
+  it('answers a DISCONNECT that sets a Session Expiry Interval after CONNECT had none with DISCONNECT 0x82', async () => {
+    // DISCONNECT 0x00 with Session Expiry Interval (0x11) = 10.
+    const received = await misbehave({
+      protocolVersion: 5,
+      bytes: [frame(0xe0, [0x00, 5, 0x11, 0, 0, 0, 10])],
+    });
     expect(received).toEqual(disconnectBytes(ReasonCode.ProtocolError));
   });
 

@@ -36,15 +36,24 @@ describe('codec with MQTT.js', () => {
       reconnectPeriod: 0,
     });
     const connect = await responder.waitFor(isConnect);
-    expect(connect).toMatchObject({ protocolVersion: 4, clientId: 'mqttjs-311', clean: true, keepAlive: 30, username: 'alice' });
+    expect(connect).toMatchObject({
+      protocolVersion: 4,
+      clientId: 'mqttjs-311',
+      clean: true,
+      keepAlive: 30,
+      username: 'alice',
+    });
     expect(text(connect.password!)).toBe('secret');
     expect(connect.will).toMatchObject({ topic: 'status/mqttjs-311', qos: 1, retain: true });
     expect(text(connect.will!.payload)).toBe('gone');
 
     await client.subscribeAsync('sensors/#', { qos: 2 });
     const received: { topic: string; payload: string; qos: number }[] = [];
-    client.on('message', (topic, payload, packet) => received.push({ topic, payload: payload.toString(), qos: packet.qos }));
-    for (const qos of [0, 1, 2] as const) await client.publishAsync(`sensors/q${qos}`, `value ${qos}`, { qos });
+    client.on('message', (topic, payload, packet) =>
+      received.push({ topic, payload: payload.toString(), qos: packet.qos }),
+    );
+    for (const qos of [0, 1, 2] as const)
+      await client.publishAsync(`sensors/q${qos}`, `value ${qos}`, { qos });
     await expect.poll(() => received.length).toBe(3);
     expect(received).toEqual([
       { topic: 'sensors/q0', payload: 'value 0', qos: 0 },
@@ -59,16 +68,28 @@ describe('codec with MQTT.js', () => {
       protocolVersion: 5,
       clientId: 'mqttjs-5',
       reconnectPeriod: 0,
-      properties: { sessionExpiryInterval: 120, receiveMaximum: 20, topicAliasMaximum: 5, userProperties: { app: 'e2e' } },
+      properties: {
+        sessionExpiryInterval: 120,
+        receiveMaximum: 20,
+        topicAliasMaximum: 5,
+        userProperties: { app: 'e2e' },
+      },
     });
     const connect = await responder.waitFor(isConnect);
     expect(connect).toMatchObject({
       protocolVersion: 5,
-      properties: { sessionExpiryInterval: 120, receiveMaximum: 20, topicAliasMaximum: 5, userProperties: [['app', 'e2e']] },
+      properties: {
+        sessionExpiryInterval: 120,
+        receiveMaximum: 20,
+        topicAliasMaximum: 5,
+        userProperties: [['app', 'e2e']],
+      },
     });
 
     await client.subscribeAsync('rpc/#', { qos: 1, properties: { subscriptionIdentifier: 42 } });
-    const message = new Promise<mqtt.IPublishPacket>((resolve) => client.once('message', (_topic, _payload, packet) => resolve(packet)));
+    const message = new Promise<mqtt.IPublishPacket>((resolve) =>
+      client.once('message', (_topic, _payload, packet) => resolve(packet)),
+    );
     await client.publishAsync('rpc/request', '{"n":1}', {
       qos: 1,
       properties: {
@@ -117,7 +138,18 @@ describe('codec with mosquitto clients', () => {
     it(`reads what mosquitto_pub -V ${version} sends at QoS 2`, async () => {
       const args = ['-h', '127.0.0.1', '-p', String(responder.port), '-V', version, '-i', `mosq-${level}`];
       args.push('-t', 'plant/line1', '-m', 'temperature=21', '-q', '2');
-      if (level === 5) args.push('-D', 'publish', 'user-property', 'site', 'berlin', '-D', 'publish', 'content-type', 'text/plain');
+      if (level === 5)
+        args.push(
+          '-D',
+          'publish',
+          'user-property',
+          'site',
+          'berlin',
+          '-D',
+          'publish',
+          'content-type',
+          'text/plain',
+        );
       const result = await run('mosquitto_pub', args);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -127,12 +159,26 @@ describe('codec with mosquitto clients', () => {
       expect(published.qos).toBe(2);
       expect(text(published.payload)).toBe('temperature=21');
       if (level === 5) {
-        expect(published.properties).toMatchObject({ userProperties: [['site', 'berlin']], contentType: 'text/plain' });
+        expect(published.properties).toMatchObject({
+          userProperties: [['site', 'berlin']],
+          contentType: 'text/plain',
+        });
       }
     });
 
     it(`writes a PUBLISH that mosquitto_sub -V ${version} prints`, async () => {
-      const args = ['-h', '127.0.0.1', '-p', String(responder.port), '-V', version, '-t', 'alerts/#', '-q', '1'];
+      const args = [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(responder.port),
+        '-V',
+        version,
+        '-t',
+        'alerts/#',
+        '-q',
+        '1',
+      ];
       args.push('-C', '1', '-W', '10', '-F', level === 5 ? '%t|%p|%P' : '%t|%p');
       const subscriber = run('mosquitto_sub', args);
       await responder.waitFor(isSubscribe);
@@ -141,11 +187,15 @@ describe('codec with mosquitto clients', () => {
         payload: Buffer.from('evacuate'),
         qos: 1,
         retain: false,
-        ...(level === 5 ? { properties: { userProperties: [['severity', 'high']] as [string, string][] } } : {}),
+        ...(level === 5
+          ? { properties: { userProperties: [['severity', 'high']] as [string, string][] } }
+          : {}),
       });
       const result = await subscriber;
       expect(result.stderr).toBe('');
-      expect(result.stdout.trim()).toBe(level === 5 ? 'alerts/fire|evacuate|severity:high' : 'alerts/fire|evacuate');
+      expect(result.stdout.trim()).toBe(
+        level === 5 ? 'alerts/fire|evacuate|severity:high' : 'alerts/fire|evacuate',
+      );
     });
   }
 });

@@ -29,35 +29,120 @@ describe('mosquitto clients', () => {
       const clientId = `mosq-sub-${protocolVersion}`;
       const topic = `mosquitto/${protocolVersion}/reading`;
       const format = protocolVersion === 5 ? '%t|%p|%q|%P|%C' : '%t|%p|%q';
-      const subscriber = run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(running.port), '-V', flag, '-i', clientId, '-t', 'mosquitto/+/reading', '-q', '2', '-C', '1', '-W', '10', '-F', format]);
+      const subscriber = run('mosquitto_sub', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(running.port),
+        '-V',
+        flag,
+        '-i',
+        clientId,
+        '-t',
+        'mosquitto/+/reading',
+        '-q',
+        '2',
+        '-C',
+        '1',
+        '-W',
+        '10',
+        '-F',
+        format,
+      ]);
       await watcher.subscribed(clientId);
-      const args = ['-h', '127.0.0.1', '-p', String(running.port), '-V', flag, '-t', topic, '-m', 'temperature=21', '-q', '2'];
-      if (protocolVersion === 5) args.push('-D', 'publish', 'user-property', 'site', 'berlin', '-D', 'publish', 'content-type', 'text/plain');
+      const args = [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(running.port),
+        '-V',
+        flag,
+        '-t',
+        topic,
+        '-m',
+        'temperature=21',
+        '-q',
+        '2',
+      ];
+      if (protocolVersion === 5)
+        args.push(
+          '-D',
+          'publish',
+          'user-property',
+          'site',
+          'berlin',
+          '-D',
+          'publish',
+          'content-type',
+          'text/plain',
+        );
       const published = await run('mosquitto_pub', args);
       expect(published.stderr).toBe('');
       expect(published.code).toBe(0);
       const result = await subscriber;
       expect(result.stderr).toBe('');
-      expect(result.stdout.trim()).toBe(protocolVersion === 5 ? `${topic}|temperature=21|2|site:berlin|text/plain` : `${topic}|temperature=21|2`);
+      expect(result.stdout.trim()).toBe(
+        protocolVersion === 5
+          ? `${topic}|temperature=21|2|site:berlin|text/plain`
+          : `${topic}|temperature=21|2`,
+      );
     });
 
     it(`delivers retained messages to mosquitto_sub -V ${flag} and MQTT.js publishes reach it`, async () => {
       const clientId = `mosq-retained-${protocolVersion}`;
       const publisher = await running.client({ protocolVersion });
-      await publisher.publishAsync(`board/${protocolVersion}/notice`, 'retained notice', { qos: 1, retain: true });
-      const subscriber = run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(running.port), '-V', flag, '-i', clientId, '-t', `board/${protocolVersion}/#`, '-q', '1', '-C', '2', '-W', '10', '-F', '%t|%p|%r']);
+      await publisher.publishAsync(`board/${protocolVersion}/notice`, 'retained notice', {
+        qos: 1,
+        retain: true,
+      });
+      const subscriber = run('mosquitto_sub', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(running.port),
+        '-V',
+        flag,
+        '-i',
+        clientId,
+        '-t',
+        `board/${protocolVersion}/#`,
+        '-q',
+        '1',
+        '-C',
+        '2',
+        '-W',
+        '10',
+        '-F',
+        '%t|%p|%r',
+      ]);
       await watcher.subscribed(clientId);
       await publisher.publishAsync(`board/${protocolVersion}/live`, 'live message', { qos: 1 });
       const result = await subscriber;
       expect(result.stderr).toBe('');
-      expect(result.stdout.trim().split('\n')).toEqual([`board/${protocolVersion}/notice|retained notice|1`, `board/${protocolVersion}/live|live message|0`]);
+      expect(result.stdout.trim().split('\n')).toEqual([
+        `board/${protocolVersion}/notice|retained notice|1`,
+        `board/${protocolVersion}/live|live message|0`,
+      ]);
     });
 
     it(`delivers a message from mosquitto_pub -V ${flag} to MQTT.js`, async () => {
       const subscriber = await running.client({ protocolVersion: 5 });
       const received = inbox(subscriber);
       await subscriber.subscribeAsync(`from-mosquitto/${protocolVersion}`, { qos: 1 });
-      const published = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(running.port), '-V', flag, '-t', `from-mosquitto/${protocolVersion}`, '-m', 'hello', '-q', '1']);
+      const published = await run('mosquitto_pub', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(running.port),
+        '-V',
+        flag,
+        '-t',
+        `from-mosquitto/${protocolVersion}`,
+        '-m',
+        'hello',
+        '-q',
+        '1',
+      ]);
       expect(published.code).toBe(0);
       const [message] = await received.next(1);
       expect([message!.payload, message!.packet.qos]).toEqual(['hello', 1]);
@@ -99,7 +184,11 @@ sys.exit(0 if ok else 1)
       expect(result.stdout.trim()).toBe(`paho/${protocolVersion}/echo|from python|2`);
       expect(result.code).toBe(0);
       const [message] = await observed.next(1);
-      expect([message!.topic, message!.payload, message!.packet.qos]).toEqual([`paho/${protocolVersion}/echo`, 'from python', 2]);
+      expect([message!.topic, message!.payload, message!.packet.qos]).toEqual([
+        `paho/${protocolVersion}/echo`,
+        'from python',
+        2,
+      ]);
     });
   }
 
@@ -126,7 +215,12 @@ sys.exit(0 if ok else 1)
     const publisher = await running.client({ protocolVersion: 5 });
     await publisher.publishAsync('props/to-paho', 'request', {
       qos: 1,
-      properties: { contentType: 'text/plain', responseTopic: 'props/reply', correlationData: Buffer.from([0xca, 0xfe]), userProperties: { trace: 'abc' } },
+      properties: {
+        contentType: 'text/plain',
+        responseTopic: 'props/reply',
+        correlationData: Buffer.from([0xca, 0xfe]),
+        userProperties: { trace: 'abc' },
+      },
     });
     const result = await child;
     expect(result.stderr).toBe('');

@@ -23,7 +23,7 @@ describe('MQTT 5 properties', () => {
     const received = inbox(subscriber);
     await subscriber.subscribeAsync('props/#', { qos: 1 });
     const publisher = await running.client({ protocolVersion: 5 });
-    const userProperties = { zeta: 'last-first', alpha: ['1', '2', '1'], 'ünïcode': '✓' };
+    const userProperties = { zeta: 'last-first', alpha: ['1', '2', '1'], ünïcode: '✓' };
     await publisher.publishAsync('props/user', 'x', { qos: 1, properties: { userProperties } });
     const [message] = await received.next(1);
     expect(message!.packet.properties?.userProperties).toEqual(userProperties);
@@ -36,7 +36,12 @@ describe('MQTT 5 properties', () => {
     const answered = new Promise<unknown>((resolve) =>
       responder.on('message', (_topic, payload, packet) => {
         const { responseTopic, correlationData } = packet.properties ?? {};
-        resolve(responder.publishAsync(responseTopic!, `echo:${payload.toString()}`, { qos: 1, properties: { correlationData: correlationData! } }));
+        resolve(
+          responder.publishAsync(responseTopic!, `echo:${payload.toString()}`, {
+            qos: 1,
+            properties: { correlationData: correlationData! },
+          }),
+        );
       }),
     );
     const requester = await running.client({ protocolVersion: 5, clientId: 'requester' });
@@ -44,7 +49,10 @@ describe('MQTT 5 properties', () => {
     await requester.subscribeAsync('replies/requester', { qos: 1 });
     // Correlation data is binary: bytes that are not UTF-8 must come back as they were.
     const correlationData = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x7f]);
-    await requester.publishAsync('service/request', 'ping', { qos: 1, properties: { responseTopic: 'replies/requester', correlationData } });
+    await requester.publishAsync('service/request', 'ping', {
+      qos: 1,
+      properties: { responseTopic: 'replies/requester', correlationData },
+    });
     const [reply] = await replies.next(1);
     expect(reply!.payload).toBe('echo:ping');
     expect(Buffer.from(reply!.packet.properties!.correlationData!)).toEqual(correlationData);
@@ -59,19 +67,34 @@ describe('MQTT 5 properties', () => {
     await modern.subscribeAsync('typed/#', { qos: 1 });
     await old.subscribeAsync('typed/#', { qos: 1 });
     const publisher = await running.client({ protocolVersion: 5 });
-    await publisher.publishAsync('typed/json', '{"ok":true}', { qos: 1, properties: { payloadFormatIndicator: true, contentType: 'application/json; charset=utf-8' } });
-    await publisher.publishAsync('typed/raw', Buffer.from([1, 2, 3]), { qos: 1, properties: { payloadFormatIndicator: false, contentType: 'application/octet-stream' } });
+    await publisher.publishAsync('typed/json', '{"ok":true}', {
+      qos: 1,
+      properties: { payloadFormatIndicator: true, contentType: 'application/json; charset=utf-8' },
+    });
+    await publisher.publishAsync('typed/raw', Buffer.from([1, 2, 3]), {
+      qos: 1,
+      properties: { payloadFormatIndicator: false, contentType: 'application/octet-stream' },
+    });
     const [json, raw] = await modernInbox.next(2);
-    expect(json!.packet.properties).toMatchObject({ payloadFormatIndicator: true, contentType: 'application/json; charset=utf-8' });
+    expect(json!.packet.properties).toMatchObject({
+      payloadFormatIndicator: true,
+      contentType: 'application/json; charset=utf-8',
+    });
     expect(raw!.packet.properties).toMatchObject({ contentType: 'application/octet-stream' });
     expect(raw!.packet.properties?.payloadFormatIndicator).not.toBe(true);
-    expect((await oldInbox.next(2)).map((message) => message.payload)).toEqual(['{"ok":true}', '\u0001\u0002\u0003']);
+    expect((await oldInbox.next(2)).map((message) => message.payload)).toEqual([
+      '{"ok":true}',
+      '\u0001\u0002\u0003',
+    ]);
   });
 
   it('[MQTT-3.3.4-3] sends the Subscription Identifier of the matching subscription, and none for a subscription without one', async () => {
     const subscriber = await running.client({ protocolVersion: 5 });
     const received = inbox(subscriber);
-    await subscriber.subscribeAsync('ids/with', { qos: 1, properties: { subscriptionIdentifier: 268_435_455 } });
+    await subscriber.subscribeAsync('ids/with', {
+      qos: 1,
+      properties: { subscriptionIdentifier: 268_435_455 },
+    });
     await subscriber.subscribeAsync('ids/without', { qos: 1 });
     const publisher = await running.client({ protocolVersion: 5 });
     await publisher.publishAsync('ids/with', 'a', { qos: 1 });
@@ -89,7 +112,10 @@ describe('topic aliases from the client', () => {
     await subscriber.subscribeAsync('aliased/#', { qos: 1 });
     const publisher = await running.client({ protocolVersion: 5 });
     expect(publisher.options.properties?.topicAliasMaximum).toBeUndefined();
-    await publisher.publishAsync('aliased/long/topic/name', 'first', { qos: 1, properties: { topicAlias: 1 } });
+    await publisher.publishAsync('aliased/long/topic/name', 'first', {
+      qos: 1,
+      properties: { topicAlias: 1 },
+    });
     await publisher.publishAsync('', 'second', { qos: 1, properties: { topicAlias: 1 } });
     await publisher.publishAsync('aliased/other', 'third', { qos: 0, properties: { topicAlias: 1 } });
     await publisher.publishAsync('', 'fourth', { qos: 1, properties: { topicAlias: 1 } });
@@ -111,7 +137,15 @@ describe('topic aliases from the client', () => {
     const raw = await openRawConnection(running.port, 5);
     raw.send(connectPacket('alias-user', 5));
     await raw.next('connack');
-    raw.send({ type: 'publish', topic: '', payload: Buffer.from('lost'), qos: 0, retain: false, dup: false, properties: { topicAlias: 3 } });
+    raw.send({
+      type: 'publish',
+      topic: '',
+      payload: Buffer.from('lost'),
+      qos: 0,
+      retain: false,
+      dup: false,
+      properties: { topicAlias: 3 },
+    });
     const disconnect = await raw.next('disconnect');
     expect(disconnect.reasonCode).toBe(0x82);
     await raw.closed;
@@ -122,7 +156,13 @@ describe('topic aliases from the broker', () => {
   it('[MQTT-3.1.2-26] [MQTT-3.1.2-27] uses aliases up to the client’s Topic Alias Maximum, and none for a client without one', async () => {
     const aliasing = await startBroker({ capabilities: { outboundTopicAliases: true } });
     try {
-      const subscription = { topicFilter: 'alias/#', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 } as const;
+      const subscription = {
+        topicFilter: 'alias/#',
+        qos: 0,
+        noLocal: false,
+        retainAsPublished: false,
+        retainHandling: 0,
+      } as const;
       const limited = await openRawConnection(aliasing.port, 5);
       limited.send({ ...connectPacket('limited', 5), properties: { topicAliasMaximum: 2 } });
       const plain = await openRawConnection(aliasing.port, 5);
@@ -160,7 +200,10 @@ describe('topic aliases from the broker', () => {
 
 describe('shared subscriptions', () => {
   it('[MQTT-4.8.2-1] [MQTT-4.8.2-3] gives each message to one member of a group, at the QoS granted to that member, besides ordinary subscribers', async () => {
-    const members = [await running.client({ protocolVersion: 5 }), await running.client({ protocolVersion: 4 })];
+    const members = [
+      await running.client({ protocolVersion: 5 }),
+      await running.client({ protocolVersion: 4 }),
+    ];
     const memberInboxes = members.map(inbox);
     await members[0]!.subscribeAsync('$share/workers/jobs/+', { qos: 1 });
     await members[1]!.subscribeAsync('$share/workers/jobs/+', { qos: 0 });
@@ -168,7 +211,8 @@ describe('shared subscriptions', () => {
     const observed = inbox(observer);
     await observer.subscribeAsync('jobs/#', { qos: 1 });
     const producer = await running.client({ protocolVersion: 5 });
-    for (let index = 0; index < 6; index += 1) await producer.publishAsync(`jobs/${index}`, String(index), { qos: 1 });
+    for (let index = 0; index < 6; index += 1)
+      await producer.publishAsync(`jobs/${index}`, String(index), { qos: 1 });
     await observed.next(6);
     await expect.poll(() => memberInboxes[0]!.messages.length + memberInboxes[1]!.messages.length).toBe(6);
     const delivered = memberInboxes.flatMap((box) => box.messages.map((message) => message.payload)).sort();
@@ -183,7 +227,12 @@ describe('shared subscriptions', () => {
     const online = await running.client({ protocolVersion: 5 });
     const onlineInbox = inbox(online);
     await online.subscribeAsync('$share/pool/work', { qos: 1 });
-    const offlineOptions = { protocolVersion: 5, clientId: 'pool-offline', clean: false, properties: { sessionExpiryInterval: 60 } } as const;
+    const offlineOptions = {
+      protocolVersion: 5,
+      clientId: 'pool-offline',
+      clean: false,
+      properties: { sessionExpiryInterval: 60 },
+    } as const;
     const offline = await running.client(offlineOptions);
     await offline.subscribeAsync('$share/pool/work', { qos: 1 });
     await offline.endAsync();
@@ -226,13 +275,24 @@ describe('No Local', () => {
 
 describe('message expiry', () => {
   it('[MQTT-3.3.2-5] [MQTT-3.3.2-6] never delivers an expired queued message and lowers the remaining interval of the others', async () => {
-    const options = { protocolVersion: 5, clientId: 'expiry-reader', clean: false, properties: { sessionExpiryInterval: 60 } } as const;
+    const options = {
+      protocolVersion: 5,
+      clientId: 'expiry-reader',
+      clean: false,
+      properties: { sessionExpiryInterval: 60 },
+    } as const;
     const reader = await running.client(options);
     await reader.subscribeAsync('expiry/#', { qos: 1 });
     await reader.endAsync();
     const publisher = await running.client({ protocolVersion: 5 });
-    await publisher.publishAsync('expiry/short', 'stale', { qos: 1, properties: { messageExpiryInterval: 1 } });
-    await publisher.publishAsync('expiry/long', 'fresh', { qos: 1, properties: { messageExpiryInterval: 60 } });
+    await publisher.publishAsync('expiry/short', 'stale', {
+      qos: 1,
+      properties: { messageExpiryInterval: 1 },
+    });
+    await publisher.publishAsync('expiry/long', 'fresh', {
+      qos: 1,
+      properties: { messageExpiryInterval: 60 },
+    });
     await publisher.publishAsync('expiry/none', 'forever', { qos: 1 });
     await brokerTimer(running, 1);
     const returning = running.connect(options);
@@ -245,20 +305,61 @@ describe('message expiry', () => {
     expect(messages[1]!.packet.properties?.messageExpiryInterval).toBeUndefined();
     await returning.publishAsync('expiry/fence', 'x', { qos: 1 });
     await received.on('expiry/fence');
-    expect(received.messages.map((message) => message.topic)).toEqual(['expiry/long', 'expiry/none', 'expiry/fence']);
+    expect(received.messages.map((message) => message.topic)).toEqual([
+      'expiry/long',
+      'expiry/none',
+      'expiry/fence',
+    ]);
+  });
+
+  it('[MQTT-3.3.2-5] drops a message that expires while Receive Maximum holds it back', async () => {
+    const raw = await openRawConnection(running.port, 5);
+    raw.send({ ...connectPacket('held-back', 5), properties: { receiveMaximum: 1 } });
+    await raw.next('connack');
+    raw.send({
+      type: 'subscribe',
+      packetId: 1,
+      subscriptions: [
+        { topicFilter: 'held/#', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+      ],
+    });
+    await raw.next('suback');
+    const publisher = await running.client({ protocolVersion: 5 });
+    await publisher.publishAsync('held/first', 'a', { qos: 1 });
+    await publisher.publishAsync('held/stale', 'b', { qos: 1, properties: { messageExpiryInterval: 1 } });
+    await publisher.publishAsync('held/fresh', 'c', { qos: 1, properties: { messageExpiryInterval: 100 } });
+    const first = await raw.next('publish');
+    await brokerTimer(running, 1);
+    raw.send({ type: 'puback', packetId: first.packetId! });
+    const next = await raw.next('publish', 1);
+    expect(next.topic).toBe('held/fresh');
+    expect(next.properties?.messageExpiryInterval).toBeLessThanOrEqual(99);
+    raw.socket.end();
+    await raw.closed;
   });
 
   it('[MQTT-3.3.2-5] [MQTT-3.3.2-6] does not send an expired retained message to a new subscriber, and lowers the interval of a live one', async () => {
     const publisher = await running.client({ protocolVersion: 5 });
-    await publisher.publishAsync('expiry/retained/stale', 'stale', { qos: 1, retain: true, properties: { messageExpiryInterval: 1 } });
-    await publisher.publishAsync('expiry/retained/fresh', 'fresh', { qos: 1, retain: true, properties: { messageExpiryInterval: 60 } });
+    await publisher.publishAsync('expiry/retained/stale', 'stale', {
+      qos: 1,
+      retain: true,
+      properties: { messageExpiryInterval: 1 },
+    });
+    await publisher.publishAsync('expiry/retained/fresh', 'fresh', {
+      qos: 1,
+      retain: true,
+      properties: { messageExpiryInterval: 60 },
+    });
     await brokerTimer(running, 1);
     const subscriber = await running.client({ protocolVersion: 5 });
     const received = inbox(subscriber);
     await subscriber.subscribeAsync('expiry/#', { qos: 1 });
     await subscriber.publishAsync('expiry/fence', 'x', { qos: 1 });
     await received.on('expiry/fence');
-    expect(received.messages.map((message) => message.topic)).toEqual(['expiry/retained/fresh', 'expiry/fence']);
+    expect(received.messages.map((message) => message.topic)).toEqual([
+      'expiry/retained/fresh',
+      'expiry/fence',
+    ]);
     expect(received.messages[0]!.packet.properties?.messageExpiryInterval).toBeLessThanOrEqual(59);
   });
 });
@@ -277,23 +378,43 @@ describe('limits the client sets', () => {
     await received.on('sized/fence');
     expect(received.messages.map((message) => message.topic)).toEqual(['sized/small', 'sized/fence']);
     expect(received.arrivals).toEqual(['sized/small', 'sized/fence']);
+    // Retained messages sent on SUBSCRIBE obey the limit too.
+    await publisher.publishAsync('sized/retained/big', 'z'.repeat(200), { qos: 1, retain: true });
+    await publisher.publishAsync('sized/retained/small', 'ok', { qos: 1, retain: true });
+    const late = await running.client({ protocolVersion: 5, properties: { maximumPacketSize: 128 } });
+    const lateInbox = inbox(late);
+    await late.subscribeAsync('sized/retained/#', { qos: 1 });
+    await late.subscribeAsync('sized/fence', { qos: 1 });
+    await publisher.publishAsync('sized/fence', 'fence', { qos: 1 });
+    await lateInbox.on('sized/fence');
+    expect(lateInbox.arrivals).toEqual(['sized/retained/small', 'sized/fence']);
   });
 
   it('[MQTT-3.3.4-9] [MQTT-3.3.4-10] keeps at most the client’s Receive Maximum of QoS 1 messages unacknowledged, without holding back other packets', async () => {
     const raw = await openRawConnection(running.port, 5);
     raw.send({ ...connectPacket('slow-reader', 5), properties: { receiveMaximum: 2 } });
     await raw.next('connack');
-    raw.send({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: 'flow/#', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 }] });
+    raw.send({
+      type: 'subscribe',
+      packetId: 1,
+      subscriptions: [
+        { topicFilter: 'flow/#', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+      ],
+    });
     await raw.next('suback');
     const publisher = await running.client({ protocolVersion: 5 });
-    for (let index = 0; index < 5; index += 1) await publisher.publishAsync(`flow/${index}`, String(index), { qos: 1 });
-    const publishes = (): string[] => raw.packets.flatMap((packet) => (packet.type === 'publish' ? [packet.topic] : []));
+    for (let index = 0; index < 5; index += 1)
+      await publisher.publishAsync(`flow/${index}`, String(index), { qos: 1 });
+    const publishes = (): string[] =>
+      raw.packets.flatMap((packet) => (packet.type === 'publish' ? [packet.topic] : []));
     // PINGRESP overtakes the held-back messages: once it is here, all that may be sent was sent.
     raw.send({ type: 'pingreq' });
     await raw.next('pingresp');
     expect(publishes()).toEqual(['flow/0', 'flow/1']);
     const packetIdOf = (topic: string): number => {
-      const packet = raw.packets.find((candidate) => candidate.type === 'publish' && candidate.topic === topic);
+      const packet = raw.packets.find(
+        (candidate) => candidate.type === 'publish' && candidate.topic === topic,
+      );
       return packet?.type === 'publish' ? packet.packetId! : -1;
     };
     raw.send({ type: 'puback', packetId: packetIdOf('flow/0'), reasonCode: 0 });

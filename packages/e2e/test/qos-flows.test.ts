@@ -30,7 +30,11 @@ const publish = (topic: string, options: { qos: 1 | 2; packetId: number; dup?: b
 
 async function persistentClient(clientId: string, protocolVersion: ProtocolVersion): Promise<RawConnection> {
   const raw = await openRawConnection(running.port, protocolVersion);
-  raw.send({ ...connectPacket(clientId, protocolVersion), clean: false, ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}) });
+  raw.send({
+    ...connectPacket(clientId, protocolVersion),
+    clean: false,
+    ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}),
+  });
   await raw.next('connack');
   return raw;
 }
@@ -73,7 +77,13 @@ describe('QoS flows', () => {
     it(`[MQTT-4.4.0-1] [MQTT-3.3.1-1] resends an unacknowledged QoS 1 PUBLISH with DUP and its packet id after a reconnect (MQTT ${label})`, async () => {
       const clientId = `resend-${protocolVersion}`;
       const first = await persistentClient(clientId, protocolVersion);
-      first.send({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: 'resend/#', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 }] });
+      first.send({
+        type: 'subscribe',
+        packetId: 1,
+        subscriptions: [
+          { topicFilter: 'resend/#', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+        ],
+      });
       await first.next('suback');
       const publisher = await running.client({ protocolVersion: 5 });
       await publisher.publishAsync('resend/one', 'x', { qos: 1 });
@@ -82,7 +92,12 @@ describe('QoS flows', () => {
       await leave(first);
       const second = await persistentClient(clientId, protocolVersion);
       const again = await second.next('publish');
-      expect([again.topic, again.packetId, again.dup, again.qos]).toEqual(['resend/one', original.packetId, true, 1]);
+      expect([again.topic, again.packetId, again.dup, again.qos]).toEqual([
+        'resend/one',
+        original.packetId,
+        true,
+        1,
+      ]);
       second.send({ type: 'puback', packetId: again.packetId! });
       await leave(second);
     });
@@ -90,7 +105,13 @@ describe('QoS flows', () => {
     it(`[MQTT-4.4.0-1] [MQTT-4.3.3-6] resends PUBREL, not the PUBLISH, for a QoS 2 message acknowledged with PUBREC before a reconnect (MQTT ${label})`, async () => {
       const clientId = `rerelease-${protocolVersion}`;
       const first = await persistentClient(clientId, protocolVersion);
-      first.send({ type: 'subscribe', packetId: 1, subscriptions: [{ topicFilter: 'rerelease/#', qos: 2, noLocal: false, retainAsPublished: false, retainHandling: 0 }] });
+      first.send({
+        type: 'subscribe',
+        packetId: 1,
+        subscriptions: [
+          { topicFilter: 'rerelease/#', qos: 2, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+        ],
+      });
       await first.next('suback');
       const publisher = await running.client({ protocolVersion: 5 });
       await publisher.publishAsync('rerelease/one', 'x', { qos: 2 });
@@ -109,6 +130,54 @@ describe('QoS flows', () => {
     });
   }
 
+  it('[MQTT-3.1.4-3] [MQTT-4.4.0-1] moves an unacknowledged QoS 1 message to the connection that takes the session over', async () => {
+    const first = await persistentClient('taken', 5);
+    first.send({
+      type: 'subscribe',
+      packetId: 1,
+      subscriptions: [
+        { topicFilter: 'taken/#', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+      ],
+    });
+    await first.next('suback');
+    const publisher = await running.client({ protocolVersion: 5 });
+    await publisher.publishAsync('taken/a', 'x', { qos: 1 });
+    const original = await first.next('publish');
+    const second = await persistentClient('taken', 5);
+    expect((await first.next('disconnect')).reasonCode).toBe(ReasonCode.SessionTakenOver);
+    const again = await second.next('publish');
+    expect([again.topic, again.packetId, again.dup]).toEqual(['taken/a', original.packetId, true]);
+    second.send({ type: 'puback', packetId: again.packetId! });
+    await leave(second);
+  });
+
+  it('[MQTT-3.3.4-9] [MQTT-4.3.3-4] counts a QoS 2 delivery answered by an error PUBREC as done, without PUBREL', async () => {
+    const raw = await openRawConnection(running.port, 5);
+    raw.send({ ...connectPacket('refuser', 5), properties: { receiveMaximum: 1 } });
+    await raw.next('connack');
+    raw.send({
+      type: 'subscribe',
+      packetId: 1,
+      subscriptions: [
+        { topicFilter: 'refused/#', qos: 2, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+      ],
+    });
+    await raw.next('suback');
+    const publisher = await running.client({ protocolVersion: 5 });
+    await publisher.publishAsync('refused/1', 'x', { qos: 2 });
+    await publisher.publishAsync('refused/2', 'y', { qos: 2 });
+    const first = await raw.next('publish');
+    raw.send({
+      type: 'pubrec',
+      packetId: first.packetId!,
+      reasonCode: ReasonCode.ImplementationSpecificError,
+    });
+    const second = await raw.next('publish', 1);
+    expect(second.topic).toBe('refused/2');
+    expect(raw.packets.filter((packet) => packet.type === 'pubrel')).toEqual([]);
+    await leave(raw);
+  });
+
   it('[MQTT-3.3.4-7] closes an MQTT 5 client that exceeds the broker’s Receive Maximum with DISCONNECT 0x93', async () => {
     const raw = await openRawConnection(running.port, 5);
     raw.send(connectPacket('greedy', 5));
@@ -116,11 +185,14 @@ describe('QoS flows', () => {
     expect(connack.properties?.receiveMaximum).toBe(2);
     const connackLength = encode(connack, 5).length;
     // QoS 2 messages stay unacknowledged until PUBREL, which this client never sends.
-    for (let packetId = 1; packetId <= 3; packetId += 1) raw.send(publish(`greedy/${packetId}`, { qos: 2, packetId }));
+    for (let packetId = 1; packetId <= 3; packetId += 1)
+      raw.send(publish(`greedy/${packetId}`, { qos: 2, packetId }));
     await raw.closed;
     const pubrecs = raw.packets.filter((packet) => packet.type === 'pubrec');
     expect(pubrecs).toHaveLength(2);
     const pubrecBytes = pubrecs.reduce((total, packet) => total + encode(packet, 5).length, 0);
-    expect(raw.received().subarray(connackLength + pubrecBytes)).toEqual(Buffer.from(encode({ type: 'disconnect', reasonCode: ReasonCode.ReceiveMaximumExceeded }, 5)));
+    expect(raw.received().subarray(connackLength + pubrecBytes)).toEqual(
+      Buffer.from(encode({ type: 'disconnect', reasonCode: ReasonCode.ReceiveMaximumExceeded }, 5)),
+    );
   });
 });

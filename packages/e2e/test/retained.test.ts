@@ -34,7 +34,11 @@ describe('retained messages', () => {
       const received = inbox(subscriber);
       await subscriber.subscribeAsync('rooms/+', { qos: 2 });
       const retained = await received.next(2);
-      expect(retained.map((message) => [message.topic, message.payload, message.packet.retain, message.packet.qos]).sort()).toEqual([
+      expect(
+        retained
+          .map((message) => [message.topic, message.payload, message.packet.retain, message.packet.qos])
+          .sort(),
+      ).toEqual([
         ['rooms/hall', 'dark', true, 0],
         ['rooms/kitchen', 'warm', true, 2],
       ]);

@@ -18,7 +18,9 @@ afterEach(async () => {
 });
 
 /** Connects and resolves with the client, its CONNACK and an inbox that saw every message since. */
-async function reconnect(options: ClientOptions): Promise<{ client: mqtt.MqttClient; connack: mqtt.IConnackPacket; received: ReturnType<typeof inbox> }> {
+async function reconnect(
+  options: ClientOptions,
+): Promise<{ client: mqtt.MqttClient; connack: mqtt.IConnackPacket; received: ReturnType<typeof inbox> }> {
   const client = running.connect(options);
   const received = inbox(client);
   const connack = await new Promise<mqtt.IConnackPacket>((resolve, reject) => {
@@ -62,7 +64,11 @@ describe('persistent sessions', () => {
     await first.subscribeAsync('clean/#', { qos: 1 });
     await first.endAsync();
     await publishAll([['clean/1', 1]]);
-    const { client, connack, received } = await reconnect({ protocolVersion: 4, clientId: 'cleaner', clean: true });
+    const { client, connack, received } = await reconnect({
+      protocolVersion: 4,
+      clientId: 'cleaner',
+      clean: true,
+    });
     expect(connack.sessionPresent).toBe(false);
     await client.subscribeAsync('fence', { qos: 1 });
     await client.publishAsync('clean/2', 'not subscribed any more', { qos: 1 });
@@ -72,7 +78,12 @@ describe('persistent sessions', () => {
   });
 
   it('[MQTT-3.1.2-23] [MQTT-3.2.2-3] keeps an MQTT 5 session for its Session Expiry Interval and resumes it with Clean Start 0', async () => {
-    const options = { protocolVersion: 5, clientId: 'keeper-5', clean: false, properties: { sessionExpiryInterval: 30 } } as const;
+    const options = {
+      protocolVersion: 5,
+      clientId: 'keeper-5',
+      clean: false,
+      properties: { sessionExpiryInterval: 30 },
+    } as const;
     const first = await running.client(options);
     await first.subscribeAsync('away/#', { qos: 1 });
     await first.endAsync();
@@ -86,7 +97,12 @@ describe('persistent sessions', () => {
   });
 
   it('[MQTT-4.1.0-2] discards the session and its queued messages once the Session Expiry Interval has passed', async () => {
-    const options = { protocolVersion: 5, clientId: 'expiring', clean: false, properties: { sessionExpiryInterval: 1 } } as const;
+    const options = {
+      protocolVersion: 5,
+      clientId: 'expiring',
+      clean: false,
+      properties: { sessionExpiryInterval: 1 },
+    } as const;
     const first = await running.client(options);
     await first.subscribeAsync('expiring/#', { qos: 1 });
     await first.endAsync();
@@ -101,7 +117,29 @@ describe('persistent sessions', () => {
     expect(received.messages.map((message) => message.topic)).toEqual(['fence']);
   });
 
-  it('[MQTT-3.2.2-2] ends an MQTT 5 session at disconnection when Session Expiry Interval is 0', async () => {
+  it('bounds the offline queue at maximumQueuedMessages, keeping the newest messages', async () => {
+    await running.stop();
+    running = await startBroker({ capabilities: { maximumQueuedMessages: 3 } });
+    const options = {
+      protocolVersion: 5,
+      clientId: 'bounded',
+      clean: false,
+      properties: { sessionExpiryInterval: 60 },
+    } as const;
+    const first = await running.client(options);
+    await first.subscribeAsync('bounded', { qos: 1 });
+    await first.endAsync();
+    const publisher = await running.client({ protocolVersion: 5 });
+    for (let index = 0; index < 6; index += 1)
+      await publisher.publishAsync('bounded', String(index), { qos: 1 });
+    const { client, received } = await reconnect(options);
+    await client.subscribeAsync('fence', { qos: 1 });
+    await client.publishAsync('fence', 'fence', { qos: 1 });
+    await received.on('fence');
+    expect(received.messages.map((message) => message.payload)).toEqual(['3', '4', '5', 'fence']);
+  });
+
+  it('ends an MQTT 5 session at disconnection when Session Expiry Interval is 0', async () => {
     const options = { protocolVersion: 5, clientId: 'fleeting', clean: false } as const;
     const first = await running.client(options);
     await first.subscribeAsync('fleeting/#', { qos: 1 });
@@ -111,10 +149,17 @@ describe('persistent sessions', () => {
   });
 
   it('lets a client shorten its Session Expiry Interval on DISCONNECT', async () => {
-    const options = { protocolVersion: 5, clientId: 'shortener', clean: false, properties: { sessionExpiryInterval: 300 } } as const;
+    const options = {
+      protocolVersion: 5,
+      clientId: 'shortener',
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+    } as const;
     const first = await running.client(options);
     await first.subscribeAsync('short/#', { qos: 1 });
-    await new Promise<void>((resolve) => first.end(false, { reasonCode: 0, properties: { sessionExpiryInterval: 0 } }, () => resolve()));
+    await new Promise<void>((resolve) =>
+      first.end(false, { reasonCode: 0, properties: { sessionExpiryInterval: 0 } }, () => resolve()),
+    );
     const { connack } = await reconnect(options);
     expect(connack.sessionPresent).toBe(false);
   });
@@ -122,7 +167,12 @@ describe('persistent sessions', () => {
 
 describe('takeover', () => {
   it('[MQTT-3.1.4-3] sends the older MQTT 5 connection DISCONNECT 0x8E and moves the session to the new one', async () => {
-    const options = { protocolVersion: 5, clientId: 'twin', clean: false, properties: { sessionExpiryInterval: 30 } } as const;
+    const options = {
+      protocolVersion: 5,
+      clientId: 'twin',
+      clean: false,
+      properties: { sessionExpiryInterval: 30 },
+    } as const;
     const first = await running.client(options);
     await first.subscribeAsync('twin/#', { qos: 1 });
     const disconnected = new Promise<mqtt.IDisconnectPacket>((resolve) => first.once('disconnect', resolve));

@@ -18,13 +18,32 @@ describe('wildcards', () => {
       const publisher = await running.client({ protocolVersion });
       const plus = inbox(subscriber);
       await subscriber.subscribeAsync(['site/+/temp', 'site/+', 'alarm/#'], { qos: 1 });
-      const topics = ['site/a/temp', 'site/b/temp', 'site/a/temp/extra', 'site//temp', 'site/a', 'site', 'alarm', 'alarm/x/y/z', 'alarms/x', 'end'];
+      const topics = [
+        'site/a/temp',
+        'site/b/temp',
+        'site/a/temp/extra',
+        'site//temp',
+        'site/a',
+        'site',
+        'alarm',
+        'alarm/x/y/z',
+        'alarms/x',
+        'end',
+      ];
       for (const topic of topics) await publisher.publishAsync(topic, topic, { qos: 1 });
       await subscriber.subscribeAsync('end', { qos: 1 });
       await publisher.publishAsync('end', 'end', { qos: 1 });
       await plus.on('end');
       // '#' also matches its parent level ('alarm'); '+' matches an empty level ('site//temp').
-      expect(plus.messages.map((message) => message.topic)).toEqual(['site/a/temp', 'site/b/temp', 'site//temp', 'site/a', 'alarm', 'alarm/x/y/z', 'end']);
+      expect(plus.messages.map((message) => message.topic)).toEqual([
+        'site/a/temp',
+        'site/b/temp',
+        'site//temp',
+        'site/a',
+        'alarm',
+        'alarm/x/y/z',
+        'end',
+      ]);
     });
   }
 
@@ -46,7 +65,7 @@ describe('wildcards', () => {
     expect(wideInbox.messages.map((message) => message.topic)).toEqual(['app/status', 'fence']);
   });
 
-  it('[MQTT-3.3.5-1] [MQTT-3.3.4-3] delivers one copy at the highest QoS for overlapping subscriptions, with all their identifiers', async () => {
+  it('[MQTT-3.3.5-1] [MQTT-3.3.4-2] [MQTT-3.3.4-4] delivers one copy at the highest QoS for overlapping subscriptions, with all their identifiers', async () => {
     running = await startBroker();
     const subscriber = await running.client({ protocolVersion: 5 });
     const received = inbox(subscriber);
@@ -58,7 +77,11 @@ describe('wildcards', () => {
     const [first, second] = await received.next(2);
     expect(first!.packet.qos).toBe(2);
     expect(([first!.packet.properties?.subscriptionIdentifier].flat() as number[]).sort()).toEqual([1, 2]);
-    expect([second!.topic, second!.packet.qos, second!.packet.properties?.subscriptionIdentifier]).toEqual(['overlap/x/y', 0, 1]);
+    expect([second!.topic, second!.packet.qos, second!.packet.properties?.subscriptionIdentifier]).toEqual([
+      'overlap/x/y',
+      0,
+      1,
+    ]);
     expect(received.messages).toHaveLength(2);
   });
 
@@ -89,13 +112,26 @@ describe('$SYS', () => {
     expect(version.packet.retain).toBe(true);
     await systemInbox.on('$SYS/broker/uptime');
     const topics = systemInbox.messages.map((message) => message.topic);
-    expect(topics).toEqual(expect.arrayContaining(['$SYS/broker/clients/connected', '$SYS/broker/subscriptions/count']));
+    expect(topics).toEqual(
+      expect.arrayContaining(['$SYS/broker/clients/connected', '$SYS/broker/subscriptions/count']),
+    );
     // The next update (one interval later) counts both clients.
     await expect
-      .poll(() => systemInbox.messages.some((message) => message.topic === '$SYS/broker/clients/connected' && message.payload === '2'), { timeout: 3000 })
+      .poll(
+        () =>
+          systemInbox.messages.some(
+            (message) => message.topic === '$SYS/broker/clients/connected' && message.payload === '2',
+          ),
+        { timeout: 3000 },
+      )
       .toBe(true);
+    // Clients cannot publish into $SYS: the message is dropped.
+    await system.subscribeAsync('fence', { qos: 1 });
+    await everything.publishAsync('$SYS/broker/version', 'forged', { qos: 1 });
     await everything.publishAsync('fence', 'x', { qos: 1 });
     await everythingInbox.on('fence');
+    await systemInbox.on('fence');
     expect(everythingInbox.messages.filter((message) => message.topic.startsWith('$'))).toEqual([]);
+    expect(systemInbox.messages.filter((message) => message.payload === 'forged')).toEqual([]);
   });
 });

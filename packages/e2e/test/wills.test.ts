@@ -26,7 +26,10 @@ function vanish(client: mqtt.MqttClient): void {
   (client as unknown as { stream: { destroy(): void } }).stream.destroy();
 }
 
-const will = (name: string, properties?: NonNullable<mqtt.IClientOptions['will']>['properties']): mqtt.IClientOptions['will'] => ({
+const will = (
+  name: string,
+  properties?: NonNullable<mqtt.IClientOptions['will']>['properties'],
+): mqtt.IClientOptions['will'] => ({
   topic: `wills/${name}`,
   payload: Buffer.from(`${name} is gone`),
   qos: 1,
@@ -37,7 +40,11 @@ const will = (name: string, properties?: NonNullable<mqtt.IClientOptions['will']
 describe('wills', () => {
   for (const protocolVersion of [4, 5] as const) {
     it(`[MQTT-3.1.2-8] publishes the will when an MQTT ${protocolVersion === 5 ? '5.0' : '3.1.1'} client vanishes`, async () => {
-      const client = await running.client({ protocolVersion, clientId: `crash-${protocolVersion}`, will: will(`crash-${protocolVersion}`) });
+      const client = await running.client({
+        protocolVersion,
+        clientId: `crash-${protocolVersion}`,
+        will: will(`crash-${protocolVersion}`),
+      });
       vanish(client);
       const [message] = await wills.next(1);
       expect([message!.topic, message!.payload, message!.packet.qos, message!.packet.retain]).toEqual([
@@ -49,9 +56,17 @@ describe('wills', () => {
     });
 
     it(`[MQTT-3.14.4-3] discards the will on a normal DISCONNECT (MQTT ${protocolVersion === 5 ? '5.0' : '3.1.1'})`, async () => {
-      const polite = await running.client({ protocolVersion, clientId: `polite-${protocolVersion}`, will: will('polite') });
+      const polite = await running.client({
+        protocolVersion,
+        clientId: `polite-${protocolVersion}`,
+        will: will('polite'),
+      });
       await polite.endAsync();
-      const rude = await running.client({ protocolVersion, clientId: `rude-${protocolVersion}`, will: will('rude') });
+      const rude = await running.client({
+        protocolVersion,
+        clientId: `rude-${protocolVersion}`,
+        will: will('rude'),
+      });
       vanish(rude);
       await wills.on('wills/rude');
       expect(wills.messages.map((message) => message.topic)).toEqual(['wills/rude']);
@@ -60,7 +75,11 @@ describe('wills', () => {
 
   it('[MQTT-3.1.4-3] publishes the will of a connection closed by a takeover', async () => {
     for (const protocolVersion of [4, 5] as const) {
-      await running.client({ protocolVersion, clientId: `taken-${protocolVersion}`, will: will(`taken-${protocolVersion}`) });
+      await running.client({
+        protocolVersion,
+        clientId: `taken-${protocolVersion}`,
+        will: will(`taken-${protocolVersion}`),
+      });
       await running.client({ protocolVersion, clientId: `taken-${protocolVersion}` });
       await wills.on(`wills/taken-${protocolVersion}`);
     }
@@ -106,12 +125,20 @@ describe('wills', () => {
 
   it('[MQTT-3.1.3-9] does not publish the will when the client reconnects within the Will Delay Interval', async () => {
     const options = { protocolVersion: 5 as const, clean: false, properties: { sessionExpiryInterval: 60 } };
-    const first = await running.client({ ...options, clientId: 'returner', will: will('returner', { willDelayInterval: 1 }) });
+    const first = await running.client({
+      ...options,
+      clientId: 'returner',
+      will: will('returner', { willDelayInterval: 1 }),
+    });
     vanish(first);
     await running.client({ ...options, clientId: 'returner' });
     // A second client with the same delay, gone after the reconnect: once its will arrives, the
     // first client's delay has passed too.
-    const control = await running.client({ ...options, clientId: 'control', will: will('control', { willDelayInterval: 1 }) });
+    const control = await running.client({
+      ...options,
+      clientId: 'control',
+      will: will('control', { willDelayInterval: 1 }),
+    });
     vanish(control);
     await wills.on('wills/control');
     expect(wills.messages.map((message) => message.topic)).toEqual(['wills/control']);

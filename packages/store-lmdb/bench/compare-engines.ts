@@ -15,7 +15,9 @@ interface Engine {
   close(): Promise<void>;
 }
 
-const resolveFrom = createRequire(process.env.ENGINES_FROM === undefined ? import.meta.url : join(process.env.ENGINES_FROM, 'x.js'));
+const resolveFrom = createRequire(
+  process.env.ENGINES_FROM === undefined ? import.meta.url : join(process.env.ENGINES_FROM, 'x.js'),
+);
 const load = (name: string): unknown => resolveFrom(name);
 
 interface LmdbModule {
@@ -40,9 +42,9 @@ type SqliteModule = new (path: string) => {
   pragma(text: string): unknown;
   exec(text: string): unknown;
   prepare(text: string): { run(...values: unknown[]): unknown };
-  transaction(callback: (rows: readonly (readonly [Uint8Array, Uint8Array])[]) => void): (
-    rows: readonly (readonly [Uint8Array, Uint8Array])[],
-  ) => void;
+  transaction(
+    callback: (rows: readonly (readonly [Uint8Array, Uint8Array])[]) => void,
+  ): (rows: readonly (readonly [Uint8Array, Uint8Array])[]) => void;
   close(): void;
 };
 
@@ -66,7 +68,11 @@ async function createLevel(path: string): Promise<Engine> {
   await database.open();
   return {
     name: 'classic-level',
-    write: (batch) => database.batch(batch.map(([key, value]) => ({ type: 'put', key, value })), { sync: true }),
+    write: (batch) =>
+      database.batch(
+        batch.map(([key, value]) => ({ type: 'put', key, value })),
+        { sync: true },
+      ),
     close: () => database.close(),
   };
 }
@@ -121,7 +127,11 @@ async function measure(create: (path: string) => Promise<Engine>, batchSize: num
 
 const engines = [createLmdb, createLevel, createSqlite];
 const batchSizes = [1, 10, 100, 1000];
-console.log(`node ${process.version}, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+console.log(
+  `node ${process.version}, load average ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`| engine | ${batchSizes.map((size) => `batch ${String(size)}`).join(' | ')} |`);
 for (const create of engines) {
   const results: string[] = [];

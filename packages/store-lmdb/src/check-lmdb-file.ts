@@ -44,9 +44,11 @@ export async function checkLmdbFile(file: string): Promise<string | undefined> {
     for (const [index, meta] of metas.entries()) {
       if (meta.readUInt32LE(magicOffset) !== metaMagic) return `meta page ${String(index)} is overwritten`;
       const version = meta.readUInt32LE(versionOffset);
-      if (version !== dataVersion) return `meta page ${String(index)} has LMDB data version ${String(version)}`;
+      if (version !== dataVersion)
+        return `meta page ${String(index)} has LMDB data version ${String(version)}`;
     }
-    const newest = first.readBigUInt64LE(transactionOffset) >= second.readBigUInt64LE(transactionOffset) ? first : second;
+    const newest =
+      first.readBigUInt64LE(transactionOffset) >= second.readBigUInt64LE(transactionOffset) ? first : second;
     const needed = (newest.readBigUInt64LE(lastPageOffset) + 1n) * BigInt(pageSize);
     if (needed > BigInt(size)) {
       return `it is cut short: ${String(size)} bytes, but its last transaction uses ${String(needed)}`;

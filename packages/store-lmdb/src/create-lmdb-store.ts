@@ -17,7 +17,6 @@ import { SessionMirror, diskMessage } from './session-mirror.js';
 import type { ChangeSink, SessionHeader } from './session-mirror.js';
 import { StoreCorruptError } from './store-corrupt-error.js';
 import {
-  clientGroup,
   clientOfKey,
   counterKey,
   formatKey,
@@ -54,7 +53,7 @@ export interface LmdbStoreOptions {
 
 /** The layout this version writes; a store meeting another refuses to open. */
 const layout = 1;
-const defaultSync: SyncPolicy = { intervalMs: 2 };
+const defaultSync: SyncPolicy = 'always';
 
 const consoleLogger: Pick<Logger, 'warn'> = {
   warn: (message, details) => console.warn(`mqttkit: ${message}`, details ?? ''),
@@ -85,7 +84,8 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
 
   function writer(operation: string): WriteBatcher {
     if (closing !== undefined) throw new StoreClosedError(operation);
-    if (batcher === undefined) throw new Error(`The store ${file} is not open: call open() before ${operation}`);
+    if (batcher === undefined)
+      throw new Error(`The store ${file} is not open: call open() first (${operation})`);
     return batcher;
   }
 
@@ -120,7 +120,12 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
     if (problem !== undefined) throw new StoreCorruptError(file, problem);
     let opened: RootDatabase;
     try {
-      opened = openLmdb({ path: file, keyEncoding: 'binary', noSync: policy === 'none' });
+      opened = openLmdb({
+        path: file,
+        keyEncoding: 'binary',
+        noSync: policy === 'none',
+        overlappingSync: false,
+      });
     } catch (error) {
       throw new StoreCorruptError(file, `LMDB cannot open it (${errorMessage(error)})`, { cause: error });
     }
@@ -133,7 +138,8 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
     }
     database = opened;
     batcher = new WriteBatcher(opened, policy);
-    for (const [group, mirror] of loaded.sessions) sessions.set(mirror.clientId, { mirror, part: Buffer.from(group, 'latin1') });
+    for (const [group, mirror] of loaded.sessions)
+      sessions.set(mirror.clientId, { mirror, part: Buffer.from(group, 'latin1') });
     for (const [topic, message] of loaded.retained) retained.set(topic, message);
     if (loaded.empty) {
       batcher.stage(formatKey, () => ({ layout, engine: 'lmdb' }));
@@ -158,9 +164,12 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
         try {
           await mkdir(options.path, { recursive: true });
         } catch (error) {
-          throw new Error(`Cannot create the mqttkit store directory ${options.path}: ${errorMessage(error)}`, {
-            cause: error,
-          });
+          throw new Error(
+            `Cannot create the mqttkit store directory ${options.path}: ${errorMessage(error)}`,
+            {
+              cause: error,
+            },
+          );
         }
         try {
           await load();
@@ -189,7 +198,10 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
     async saveSession(session: StoredSession): Promise<void> {
       const target = writer('saveSession');
       const previous = sessions.get(session.clientId);
-      const entry = { mirror: SessionMirror.fromStored(session), part: previous?.part ?? keyPart(session.clientId) };
+      const entry = {
+        mirror: SessionMirror.fromStored(session),
+        part: previous?.part ?? keyPart(session.clientId),
+      };
       if (previous !== undefined) stageRemoval(previous, target);
       sessions.set(session.clientId, entry);
       stageWhole(entry, target);
@@ -200,6 +212,9 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
       const target = writer('applySessionChanges');
       let entry = sessions.get(clientId);
       let sink = entry === undefined ? undefined : sinkFor(entry, target);
+      const mirror = entry?.mirror;
+      const waitForDisk =
+        mirror === undefined || !changes.every((change) => isDeliveryProgress(change, mirror));
       for (const change of changes) {
         if (entry !== undefined && sink !== undefined) {
           entry.mirror.apply(change, sink);
@@ -211,6 +226,7 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
           sink.counters();
         }
       }
+      if (!waitForDisk) return;
       return target.settled();
     },
 
@@ -268,12 +284,33 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
   };
 }
 
+/**
+ * Whether a change only records the progress of a delivery, so losing it in a crash costs a
+ * redelivery that QoS 1 allows [MQTT-4.3.2-5] and never a lost message: a record removed after
+ * its PUBACK or PUBCOMP (QoS 2: the PUBREL resent is answered 0x92), or a QoS 0/1 record entering
+ * the inflight window. Such writes resolve at once instead of waiting for the next fsync, which
+ * ends up writing them too. Everything a QoS 2 flow's exactly-once depends on still waits.
+ */
+function isDeliveryProgress(change: StoredSessionChange, mirror: SessionMirror): boolean {
+  if (change.kind === 'outbound-removed') return true;
+  if (change.kind !== 'outbound-updated' || change.phase !== 'publish') return false;
+  const record = mirror.outbound.get(change.sequence);
+  return record === undefined || record.qos < 2;
+}
+
 function validatePolicy(policy: SyncPolicy): void {
   if (policy === 'always' || policy === 'none') return;
-  if (typeof policy === 'object' && Number.isInteger(policy.intervalMs) && policy.intervalMs >= 0 && policy.intervalMs <= 60_000) {
+  if (
+    typeof policy === 'object' &&
+    Number.isInteger(policy.intervalMs) &&
+    policy.intervalMs >= 0 &&
+    policy.intervalMs <= 60_000
+  ) {
     return;
   }
-  throw new TypeError(`sync must be 'always', 'none' or { intervalMs: 0 to 60000 }, got ${JSON.stringify(policy)}`);
+  throw new TypeError(
+    `sync must be 'always', 'none' or { intervalMs: 0 to 60000 }, got ${JSON.stringify(policy)}`,
+  );
 }
 
 function diskRecord(record: StoredOutboundRecord): StoredOutboundRecord {
@@ -284,23 +321,34 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function checkLayout(format: unknown, file: string): void {
+  const found = (format as { layout?: unknown } | undefined)?.layout;
+  if (found === undefined) throw new StoreCorruptError(file, 'it holds data but no mqttkit layout marker');
+  if (found !== layout) {
+    throw new StoreCorruptError(
+      file,
+      `it has layout ${String(found)}, this version reads layout ${String(layout)}`,
+    );
+  }
+}
+
 /** Reads every entry into memory, refusing anything it does not recognise. */
 function readAll(database: RootDatabase, file: string): Loaded {
   const headers = new Map<string, SessionHeader>();
   const counters = new Map<string, readonly [number, number]>();
   const records = new Map<string, StoredOutboundRecord[]>();
   const retained = new Map<string, StoredMessage>();
-  let format: unknown;
   let entries = 0;
   for (const { key, value } of database.getRange({})) {
     entries += 1;
     const bytes = key as Uint8Array;
     const kind = keyKind(bytes);
+    // The marker's key sorts first: anything else first means another program's data.
+    if (entries === 1) checkLayout(kind === 'format' ? value : undefined, file);
     const describe = (): string => `${kind} entry ${Buffer.from(bytes).toString('hex').slice(0, 80)}`;
     try {
       switch (kind) {
         case 'format':
-          format = value;
           break;
         case 'session':
           headers.set(clientOfKey(bytes), decodeHeader(value));
@@ -327,18 +375,14 @@ function readAll(database: RootDatabase, file: string): Loaded {
       throw new StoreCorruptError(file, `${describe()}: ${errorMessage(error)}`, { cause: error });
     }
   }
-  if (entries > 0) {
-    const found = (format as { layout?: unknown } | undefined)?.layout;
-    if (found === undefined) throw new StoreCorruptError(file, 'it holds data but no mqttkit layout marker');
-    if (found !== layout) {
-      throw new StoreCorruptError(file, `it has layout ${String(found)}, this version reads layout ${String(layout)}`);
-    }
-  }
   const sessions = new Map<string, SessionMirror>();
   for (const [group, header] of headers) {
     const [nextPacketId, nextSequence] = counters.get(group) ?? [1, 1];
     const outbound = (records.get(group) ?? []).sort((left, right) => left.sequence - right.sequence);
-    sessions.set(group, SessionMirror.fromStored({ ...header, outbound, nextPacketId, nextSequence }));
+    // Kept above every stored sequence whatever the counters say: a record added again under a
+    // used sequence would replace a queued message [MQTT-4.6.0-6].
+    const above = Math.max(nextSequence, (outbound.at(-1)?.sequence ?? 0) + 1);
+    sessions.set(group, SessionMirror.fromStored({ ...header, outbound, nextPacketId, nextSequence: above }));
   }
   return { sessions, retained, empty: entries === 0 };
 }

@@ -51,7 +51,8 @@ export function decodeHeader(value: unknown): SessionHeader {
 }
 
 export function decodeCounters(value: unknown): readonly [number, number] {
-  if (!Array.isArray(value) || value.length !== 2 || !isNumber(value[0]) || !isNumber(value[1])) fail('counters');
+  if (!Array.isArray(value) || value.length !== 2 || !isNumber(value[0]) || !isNumber(value[1]))
+    fail('counters');
   return [value[0], value[1]];
 }
 

@@ -79,7 +79,9 @@ export class SessionMirror {
   }
 
   /** A mirror of a whole session (a save, or one restored from disk); copies every container. */
-  static fromStored(session: SessionHeader & Pick<StoredSession, 'outbound' | 'nextPacketId' | 'nextSequence'>): SessionMirror {
+  static fromStored(
+    session: SessionHeader & Pick<StoredSession, 'outbound' | 'nextPacketId' | 'nextSequence'>,
+  ): SessionMirror {
     const mirror = new SessionMirror(session);
     for (const record of session.outbound) mirror.outbound.set(record.sequence, copyRecord(record));
     mirror.nextPacketId = session.nextPacketId;
@@ -113,7 +115,8 @@ export class SessionMirror {
         this.outbound.set(record.sequence, record);
         sink.outbound(record.sequence, record);
         this.nextSequence = Math.max(this.nextSequence, record.sequence + 1);
-        if (record.phase === 'publish' && record.packetId !== undefined) this.nextPacketId = following(record.packetId);
+        if (record.phase === 'publish' && record.packetId !== undefined)
+          this.nextPacketId = following(record.packetId);
         sink.counters();
         return;
       }
@@ -208,7 +211,8 @@ export function copyRecord(record: StoredOutboundRecord): StoredOutboundRecord {
     phase: record.phase,
   };
   if (record.packetId !== undefined) copy.packetId = record.packetId;
-  if (record.subscriptionIdentifiers !== undefined) copy.subscriptionIdentifiers = [...record.subscriptionIdentifiers];
+  if (record.subscriptionIdentifiers !== undefined)
+    copy.subscriptionIdentifiers = [...record.subscriptionIdentifiers];
   return copy;
 }
 

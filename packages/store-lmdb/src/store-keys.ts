@@ -72,8 +72,3 @@ export function clientOfKey(key: Uint8Array): string {
   const length = buffer.readUInt16BE(1);
   return buffer.toString('latin1', 3, 3 + length);
 }
-
-/** The same grouping string for a client id, as `clientOfKey` returns it. */
-export function clientGroup(clientPart: Buffer): string {
-  return clientPart.toString('latin1');
-}

@@ -38,8 +38,11 @@ const largestBatch = 20_000;
 export class WriteBatcher {
   private pending = new Map<string, { key: Buffer; value: (() => unknown) | undefined }>();
   private batch: Deferred | undefined;
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private timer:
+    { kind: 'timeout'; handle: NodeJS.Timeout } | { kind: 'immediate'; handle: NodeJS.Immediate } | undefined;
   private last: Promise<void> = Promise.resolve();
+  private lastSealAt = Number.NEGATIVE_INFINITY;
+  private failure: unknown;
   private readonly target: BatchTarget;
   private readonly policy: SyncPolicy;
 
@@ -53,6 +56,9 @@ export class WriteBatcher {
     this.pending.set(key.toString('latin1'), { key, value });
     if (this.batch === undefined) {
       this.batch = defer();
+      // Writes whose loss is harmless resolve without waiting, so a batch may have no reader;
+      // its failure then surfaces in the next flush() instead of as an unhandled rejection.
+      this.batch.promise.catch(() => undefined);
       this.schedule();
     }
     if (this.pending.size >= largestBatch) void this.seal();
@@ -65,24 +71,31 @@ export class WriteBatcher {
 
   /** Commits what is staged now, without waiting for the policy's window. */
   flush(): Promise<void> {
-    return this.batch === undefined ? this.last : this.seal();
+    if (this.batch !== undefined) void this.seal();
+    return this.last.then(() => {
+      const failure = this.failure;
+      this.failure = undefined;
+      if (failure !== undefined) throw failure;
+    });
   }
 
   private schedule(): void {
-    if (typeof this.policy === 'object') {
-      this.timer = setTimeout(() => void this.seal(), this.policy.intervalMs);
-    } else {
-      // Every write made in this turn of the event loop shares the commit.
-      this.timer = setImmediate(() => void this.seal());
-    }
+    // A grouped policy commits at most once per window: a write after a quiet spell is committed
+    // at once, and writes arriving while the window is still open wait for its end together.
+    const wait =
+      typeof this.policy === 'object' ? this.lastSealAt + this.policy.intervalMs - performance.now() : 0;
+    if (wait > 0) this.timer = { kind: 'timeout', handle: setTimeout(() => void this.seal(), wait) };
+    // Every write made in this turn of the event loop shares the commit.
+    else this.timer = { kind: 'immediate', handle: setImmediate(() => void this.seal()) };
   }
 
   private seal(): Promise<void> {
     const batch = this.batch;
     if (batch === undefined) return this.last;
-    if (typeof this.policy === 'object') clearTimeout(this.timer as NodeJS.Timeout);
-    else clearImmediate(this.timer as NodeJS.Immediate);
+    if (this.timer?.kind === 'immediate') clearImmediate(this.timer.handle);
+    else if (this.timer?.kind === 'timeout') clearTimeout(this.timer.handle);
     this.timer = undefined;
+    this.lastSealAt = performance.now();
     this.batch = undefined;
     const operations = [...this.pending.values()].map(({ key, value }) => ({ key, value: value?.() }));
     this.pending = new Map();
@@ -92,16 +105,17 @@ export class WriteBatcher {
         else void this.target.put(key, value);
       }
     });
+    // Opened without overlapping sync, a commit resolves after its fsync already; `flushed`
+    // says so explicitly and costs nothing then.
     const durable = this.policy === 'none' ? committed : committed.then(() => this.target.flushed);
     this.last = durable.then(
       () => batch.resolve(),
       (error: unknown) => {
+        // A failed batch rejects its own writes and the next flush(), not later batches.
+        this.failure = error;
         batch.reject(error);
-        throw error;
       },
     );
-    // A failed batch rejects its own writes; later batches and flush() are not poisoned by it.
-    this.last = this.last.catch(() => undefined);
     return batch.promise;
   }
 }

@@ -14,7 +14,10 @@ export interface BrokerProcess {
   kill(): Promise<void>;
 }
 
-export async function startBrokerProcess(directory: string, sync: unknown = { intervalMs: 2 }): Promise<BrokerProcess> {
+export async function startBrokerProcess(
+  directory: string,
+  sync: unknown = { intervalMs: 2 },
+): Promise<BrokerProcess> {
   const child = spawn(
     process.execPath,
     ['--conditions=@mqttkit/source', '--import', 'tsx', fixture, directory, JSON.stringify(sync)],

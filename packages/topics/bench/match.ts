@@ -217,8 +217,16 @@ function format(value: number): string {
 const contenders: [Contender, number, readonly string[]][] = [
   [mqttkit(false), subscriptionCount, topics],
   [mqttkit(true), subscriptionCount, topics],
-  [qlobber('qlobber QlobberSub (aedes-persistence)', () => new QlobberSub(qlobberOptions), aedesValues), subscriptionCount, topics],
-  [qlobber('qlobber Qlobber (mqemitter)', () => new Qlobber(qlobberOptions), options), subscriptionCount, topics],
+  [
+    qlobber('qlobber QlobberSub (aedes-persistence)', () => new QlobberSub(qlobberOptions), aedesValues),
+    subscriptionCount,
+    topics,
+  ],
+  [
+    qlobber('qlobber Qlobber (mqemitter)', () => new Qlobber(qlobberOptions), options),
+    subscriptionCount,
+    topics,
+  ],
   [naive(), naiveSubscriptionCount, topics.slice(0, naiveTopicCount)],
 ];
 const results: Figures[] = contenders.map(([contender, count, topicList]) => ({

@@ -5,7 +5,17 @@ const sites = 50;
 const devices = 5_000;
 const deviceTypes = ['sensor', 'meter', 'gateway', 'camera', 'thermostat', 'lock', 'light', 'pump'];
 const channels = ['telemetry', 'status', 'cmd', 'config', 'events', 'alerts'];
-const metrics = ['temperature', 'humidity', 'battery', 'power', 'rssi', 'firmware', 'state', 'voltage', 'co2'];
+const metrics = [
+  'temperature',
+  'humidity',
+  'battery',
+  'power',
+  'rssi',
+  'firmware',
+  'state',
+  'voltage',
+  'co2',
+];
 const units = ['raw', 'avg', 'min', 'max'];
 
 /** A small, fast, seeded generator (mulberry32) so every run sees the same workload. */
@@ -69,7 +79,7 @@ export function randomTopic(random: () => number, filters: readonly string[]): s
     if (level === '#') {
       levels.push(...fresh.slice(index, Math.max(index, fresh.length)));
     } else {
-      levels.push(level === '+' ? fresh[index] ?? 'x' : level);
+      levels.push(level === '+' ? (fresh[index] ?? 'x') : level);
     }
   }
   return levels.length === 0 ? fresh.join('/') : levels.join('/');

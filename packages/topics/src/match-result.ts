@@ -35,7 +35,7 @@ export class MatchResult<T> {
     this.sharedGroupList.length = 0;
   }
 
-  /** Starts the list of a client not seen yet in this match and returns its slot. */
+  /** Used by `SubscriptionIndex.match`: starts the list of a client new to this match, returns its slot. */
   openSubscriber(clientId: string): number {
     const slot = this.subscriberList.length;
     let entry = this.pool[slot];
@@ -50,10 +50,12 @@ export class MatchResult<T> {
     return slot;
   }
 
+  /** Used by `SubscriptionIndex.match`. */
   addSubscription(slot: number, subscription: IndexedSubscription<T>): void {
     this.subscriberList[slot]!.subscriptions.push(subscription);
   }
 
+  /** Used by `SubscriptionIndex.match`. */
   addSharedGroup(group: SharedGroup<T>): void {
     this.sharedGroupList.push(group);
   }

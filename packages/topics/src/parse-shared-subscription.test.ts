@@ -3,7 +3,10 @@ import { parseSharedSubscription } from './parse-shared-subscription.js';
 
 describe('parseSharedSubscription', () => {
   it('[MQTT-4.8.2-1] splits $share/{ShareName}/{filter}', () => {
-    expect(parseSharedSubscription('$share/group/a/+/#')).toEqual({ shareName: 'group', topicFilter: 'a/+/#' });
+    expect(parseSharedSubscription('$share/group/a/+/#')).toEqual({
+      shareName: 'group',
+      topicFilter: 'a/+/#',
+    });
     expect(parseSharedSubscription('$share/g/$SYS/x')).toEqual({ shareName: 'g', topicFilter: '$SYS/x' });
   });
 

@@ -12,9 +12,62 @@ export interface RetainedEntry<T> {
   readonly value: T;
 }
 
+/** One level of the retained trie; a single child is held without a map, as most levels have one. */
 class RetainedNode<T> {
+  onlyKey: string | undefined = undefined;
+  onlyChild: RetainedNode<T> | undefined = undefined;
   children: Map<string, RetainedNode<T>> | undefined = undefined;
   entry: { readonly topic: string; value: T } | undefined = undefined;
+
+  child(key: string): RetainedNode<T> | undefined {
+    return this.onlyKey === key ? this.onlyChild : this.children?.get(key);
+  }
+
+  addChild(key: string, child: RetainedNode<T>): void {
+    if (this.children !== undefined) {
+      this.children.set(key, child);
+    } else if (this.onlyChild === undefined) {
+      this.onlyKey = key;
+      this.onlyChild = child;
+    } else {
+      this.children = new Map([
+        [this.onlyKey!, this.onlyChild],
+        [key, child],
+      ]);
+      this.onlyKey = undefined;
+      this.onlyChild = undefined;
+    }
+  }
+
+  deleteChild(key: string): void {
+    if (this.children === undefined) {
+      this.onlyKey = undefined;
+      this.onlyChild = undefined;
+      return;
+    }
+    this.children.delete(key);
+    if (this.children.size === 1) {
+      const [onlyKey, onlyChild] = this.children.entries().next().value!;
+      this.onlyKey = onlyKey;
+      this.onlyChild = onlyChild;
+      this.children = undefined;
+    }
+  }
+
+  isEmpty(): boolean {
+    return this.entry === undefined && this.onlyChild === undefined && this.children === undefined;
+  }
+
+  /** Calls `visit` with each child and its key. */
+  forEachChild(visit: (child: RetainedNode<T>, key: string) => void): void {
+    if (this.onlyChild !== undefined) {
+      visit(this.onlyChild, this.onlyKey!);
+    } else if (this.children !== undefined) {
+      for (const [key, child] of this.children) {
+        visit(child, key);
+      }
+    }
+  }
 }
 
 /** The levels of the filter being matched and the visitor; reused between matches. */
@@ -68,11 +121,11 @@ export class RetainedIndex<T> {
         end = topic.length;
       }
       const key = topic.slice(start, end);
-      let child = node.children?.get(key);
+      let child = node.child(key);
       if (child === undefined) {
         child = new RetainedNode<T>();
         this.nodes++;
-        (node.children ??= new Map()).set(key, child);
+        node.addChild(key, child);
       }
       node = child;
       if (end === topic.length) {
@@ -103,16 +156,8 @@ export class RetainedIndex<T> {
     node.entry = undefined;
     this.entryCount--;
     const nodes = this.pathNodes;
-    for (let depth = nodes.length - 1; depth > 0; depth--) {
-      const empty = nodes[depth]!;
-      if (empty.entry !== undefined || empty.children !== undefined) {
-        break;
-      }
-      const children = nodes[depth - 1]!.children!;
-      children.delete(this.pathKeys[depth - 1]!);
-      if (children.size === 0) {
-        nodes[depth - 1]!.children = undefined;
-      }
+    for (let depth = nodes.length - 1; depth > 0 && nodes[depth]!.isEmpty(); depth--) {
+      nodes[depth - 1]!.deleteChild(this.pathKeys[depth - 1]!);
       this.nodes--;
     }
     return true;
@@ -155,11 +200,7 @@ export class RetainedIndex<T> {
       if (node.entry !== undefined) {
         yield node.entry;
       }
-      if (node.children !== undefined) {
-        for (const child of node.children.values()) {
-          stack.push(child);
-        }
-      }
+      node.forEachChild((child) => stack.push(child));
     }
   }
 
@@ -177,7 +218,7 @@ export class RetainedIndex<T> {
         end = topic.length;
       }
       const key = topic.slice(start, end);
-      const child = node.children?.get(key);
+      const child = node.child(key);
       if (child === undefined) {
         return undefined;
       }
@@ -199,34 +240,28 @@ export class RetainedIndex<T> {
       return;
     }
     const level = context.levels[depth]!;
-    const children = node.children;
     const wildcard = level.length === 1 ? level.charCodeAt(0) : 0;
     if (wildcard === hash) {
       // '#' matches the parent level too: "a/#" matches "a".
       if (node.entry !== undefined) {
         context.visit!(node.entry);
       }
-      if (children !== undefined) {
-        for (const [key, child] of children) {
-          if (depth > 0 || key.charCodeAt(0) !== dollar) {
-            visitAll(child, context.visit!);
-          }
+      node.forEachChild((child, key) => {
+        if (depth > 0 || key.charCodeAt(0) !== dollar) {
+          visitAll(child, context.visit!);
         }
-      }
-      return;
-    }
-    if (children === undefined) {
+      });
       return;
     }
     if (wildcard === plus) {
-      for (const [key, child] of children) {
+      node.forEachChild((child, key) => {
         if (depth > 0 || key.charCodeAt(0) !== dollar) {
           this.walk(child, depth + 1, context);
         }
-      }
+      });
       return;
     }
-    const child = children.get(level);
+    const child = node.child(level);
     if (child !== undefined) {
       this.walk(child, depth + 1, context);
     }
@@ -237,11 +272,7 @@ function visitAll<T>(node: RetainedNode<T>, visit: (entry: RetainedEntry<T>) => 
   if (node.entry !== undefined) {
     visit(node.entry);
   }
-  if (node.children !== undefined) {
-    for (const child of node.children.values()) {
-      visitAll(child, visit);
-    }
-  }
+  node.forEachChild((child) => visitAll(child, visit));
 }
 
 function splitFilter<T>(filter: string, start: number, context: FilterContext<T>): void {

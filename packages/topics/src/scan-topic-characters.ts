@@ -34,7 +34,11 @@ export function scanTopicCharacters(text: string): CharacterProblem | undefined 
     } else {
       const next = text.charCodeAt(index + 1);
       if (code >= firstLowSurrogate || !(next >= firstLowSurrogate && next <= lastLowSurrogate)) {
-        return { message: 'contains an unpaired surrogate (it has no UTF-8 form)', statement: 'MQTT-1.5.4-1', index };
+        return {
+          message: 'contains an unpaired surrogate (it has no UTF-8 form)',
+          statement: 'MQTT-1.5.4-1',
+          index,
+        };
       }
       bytes += 4;
       index++;

@@ -118,7 +118,10 @@ describe('SubscriptionIndex', () => {
     index.add('two', '+/broker', { qos: 0 });
     index.add('three', '$SYS/#', { qos: 0 });
     index.add('four', '$SYS/+', { qos: 0 });
-    expect(summary(index, '$SYS/broker').subscribers.map(({ clientId }) => clientId)).toEqual(['four', 'three']);
+    expect(summary(index, '$SYS/broker').subscribers.map(({ clientId }) => clientId)).toEqual([
+      'four',
+      'three',
+    ]);
     expect(summary(index, '$OTHER/broker').subscribers).toEqual([]);
     expect(summary(index, 'SYS/broker').subscribers.map(({ clientId }) => clientId)).toEqual(['one', 'two']);
   });
@@ -200,6 +203,26 @@ describe('SubscriptionIndex', () => {
     expect(index.nodeCount).toBe(1);
   });
 
+  it('finds one level among many siblings, and keeps finding it as siblings go', () => {
+    const index = new SubscriptionIndex<Options>();
+    for (let device = 0; device < 100; device++) {
+      index.add(`client-${device}`, `devices/${device}/+`, { qos: 0 });
+    }
+    const clientsOf = (topic: string) => summary(index, topic).subscribers.map(({ clientId }) => clientId);
+    for (let device = 0; device < 100; device++) {
+      expect(clientsOf(`devices/${device}/state`)).toEqual([`client-${device}`]);
+    }
+    expect(clientsOf('devices/100/state')).toEqual([]);
+    expect(clientsOf('devices/x/state')).toEqual([]);
+    for (let device = 0; device < 99; device++) {
+      index.remove(`client-${device}`, `devices/${device}/+`);
+      expect(clientsOf('devices/99/state')).toEqual(['client-99']);
+    }
+    expect(clientsOf('devices/98/state')).toEqual([]);
+    index.remove('client-99', 'devices/99/+');
+    expect(index.nodeCount).toBe(1);
+  });
+
   it('lists every subscription it holds', () => {
     const index = new SubscriptionIndex<Options>();
     index.add('one', 'a/b', { qos: 0 });
@@ -210,6 +233,14 @@ describe('SubscriptionIndex', () => {
     index.add('one', 'b/c/+', { qos: 0 });
     index.add('two', '$share/g/a', { qos: 0 });
     const listed = [...index.subscriptions()].map(({ clientId, filter }) => `${clientId} ${filter}`).sort();
-    expect(listed).toEqual(['one #', 'one a/+', 'one a/b', 'one b/c/+', 'one x/+', 'two $share/g/a', 'two a/b']);
+    expect(listed).toEqual([
+      'one #',
+      'one a/+',
+      'one a/b',
+      'one b/c/+',
+      'one x/+',
+      'two $share/g/a',
+      'two a/b',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { MatchResult } from './match-result.js';
 import type { IndexedSubscription, MatchVisitor, SharedGroup } from './match-visitor.js';
 import { sharePrefix } from './parse-shared-subscription.js';
 import type { SubscriberRecord } from './subscription-node.js';
-import { SharedGroupEntry, SubscriptionEntry, SubscriptionNode, SubscriptionSet, levelBit } from './subscription-node.js';
+import { SharedGroupEntry, SubscriptionEntry, SubscriptionNode, levelHash } from './subscription-node.js';
 import { validateTopicFilter } from './validate-topic-filter.js';
 
 const plus = 0x2b;
@@ -12,21 +12,20 @@ const dollar = 0x24;
 
 /** The topic being matched, split once into its levels; reused between matches. */
 interface MatchContext<T> {
-  topic: string;
   readonly levels: string[];
-  readonly levelStarts: number[];
-  readonly levelBits: number[];
+  readonly levelHashes: number[];
   levelCount: number;
   visitor: MatchVisitor<T> | undefined;
 }
 
-/** Where a filter lives: its trie nodes, its tail if any and, when shared, its group name. */
+/** Where a filter lives in the trie: its node and, for a shared subscription, its group name. */
 interface FilterPath<T> {
   readonly nodes: SubscriptionNode<T>[];
   readonly keys: string[];
-  tail: string | undefined;
   shareName: string | undefined;
   topicFilter: string;
+  /** True when the filter has no wildcard and so lives in the exact map, not the trie. */
+  exact: boolean;
 }
 
 /**
@@ -36,21 +35,21 @@ interface FilterPath<T> {
  */
 export class SubscriptionIndex<T> {
   private readonly root = new SubscriptionNode<T>();
+  // Filters without wildcards skip the trie: one lookup by the whole topic finds them all.
+  private readonly exact = new Map<string, SubscriptionNode<T>>();
   private readonly subscribers = new Map<string, SubscriberRecord>();
   private readonly context: MatchContext<T> = {
-    topic: '',
     levels: [],
-    levelStarts: [],
-    levelBits: [],
+    levelHashes: [],
     levelCount: 0,
     visitor: undefined,
   };
   private readonly path: FilterPath<T> = {
     nodes: [],
     keys: [],
-    tail: undefined,
     shareName: undefined,
     topicFilter: '',
+    exact: false,
   };
   private contextInUse = false;
   private matchRun = 0;
@@ -67,7 +66,7 @@ export class SubscriptionIndex<T> {
     return this.subscriptionCount;
   }
 
-  /** How many trie nodes and tails the index holds, 1 when empty: a diagnostic for memory use. */
+  /** How many trie nodes and exact-filter nodes the index holds, 1 when empty: a diagnostic. */
   get nodeCount(): number {
     return this.nodes;
   }
@@ -170,17 +169,19 @@ export class SubscriptionIndex<T> {
     // A visitor may itself match (nesting); only the outermost call reuses the shared context.
     const nested = this.contextInUse;
     const context: MatchContext<T> = nested
-      ? { topic, levels: [], levelStarts: [], levelBits: [], levelCount: 0, visitor }
+      ? { levels: [], levelHashes: [], levelCount: 0, visitor }
       : this.context;
     context.visitor = visitor;
     this.contextInUse = true;
     try {
-      context.topic = topic;
+      const exact = this.exact.get(topic);
+      if (exact !== undefined) {
+        emit(exact, visitor);
+      }
       splitLevels(topic, context);
       const root = this.root;
       if (topic.charCodeAt(0) === dollar) {
-        emitTail(root, 0, context);
-        const child = root.matchChild(context.levels[0]!, context.levelBits[0]!);
+        const child = root.matchChild(context.levels[0]!, context.levelHashes[0]!);
         if (child !== undefined) {
           this.walk(child, 1, context);
         }
@@ -212,12 +213,17 @@ export class SubscriptionIndex<T> {
 
   /** Every subscription the index holds, shared ones included, in no particular order. */
   *subscriptions(): IterableIterator<IndexedSubscription<T>> {
-    const stack = [this.root];
+    const stack = [this.root, ...this.exact.values()];
     for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-      yield* setSubscriptions(node);
-      if (node.tails !== undefined) {
-        for (const tail of node.tails.values()) {
-          yield* setSubscriptions(tail);
+      if (node.single !== undefined) {
+        yield node.single;
+      }
+      if (node.many !== undefined) {
+        yield* node.many.values();
+      }
+      if (node.shared !== undefined) {
+        for (const group of node.shared.values()) {
+          yield* group.members.values();
         }
       }
       if (node.onlyChild !== undefined) {
@@ -246,8 +252,7 @@ export class SubscriptionIndex<T> {
       emit(node, context.visitor!);
       return;
     }
-    emitTail(node, depth, context);
-    const child = node.matchChild(context.levels[depth]!, context.levelBits[depth]!);
+    const child = node.matchChild(context.levels[depth]!, context.levelHashes[depth]!);
     if (child !== undefined) {
       this.walk(child, depth + 1, context);
     }
@@ -275,7 +280,7 @@ export class SubscriptionIndex<T> {
     return subscriber;
   }
 
-  private findEntry(node: SubscriptionSet<T>, clientId: string): SubscriptionEntry<T> | undefined {
+  private findEntry(node: SubscriptionNode<T>, clientId: string): SubscriptionEntry<T> | undefined {
     const shareName = this.path.shareName;
     if (shareName !== undefined) {
       return node.shared?.get(shareName)?.members.get(clientId);
@@ -287,11 +292,10 @@ export class SubscriptionIndex<T> {
   }
 
   /**
-   * Walks the filter's trie levels from the root, creating nodes when asked, and records the path
-   * in `this.path` for pruning. Returns the filter's subscription set, or undefined when it does
-   * not exist and is not created.
+   * Walks the filter's levels from the root, creating nodes when asked, and records the path in
+   * `this.path` for pruning. Returns undefined when a level is missing and not created.
    */
-  private descend(filter: string, create: boolean): SubscriptionSet<T> | undefined {
+  private descend(filter: string, create: boolean): SubscriptionNode<T> | undefined {
     const path = this.path;
     path.nodes.length = 0;
     path.keys.length = 0;
@@ -302,61 +306,54 @@ export class SubscriptionIndex<T> {
       path.shareName = filter.slice(sharePrefix.length, separator);
       start = separator + 1;
     }
-    path.topicFilter = start === 0 ? filter : filter.slice(start);
-    // The tail is what follows the last wildcard's level; a wildcard as the last level leaves none.
-    const lastWildcard = Math.max(filter.lastIndexOf('+'), filter.lastIndexOf('#'));
-    const tailStart = lastWildcard < start ? start : lastWildcard + 2;
+    const topicFilter = start === 0 ? filter : filter.slice(start);
+    path.topicFilter = topicFilter;
+    path.exact = topicFilter.indexOf('+') === -1 && topicFilter.indexOf('#') === -1;
+    if (path.exact) {
+      let node = this.exact.get(topicFilter);
+      if (node === undefined && create) {
+        node = this.newNode();
+        this.exact.set(topicFilter, node);
+      }
+      return node;
+    }
     let node = this.root;
-    path.nodes.push(node);
-    while (start < tailStart) {
+    for (;;) {
+      path.nodes.push(node);
       let end = filter.indexOf('/', start);
       if (end === -1) {
         end = filter.length;
       }
       const key = filter.slice(start, end);
-      const child = this.childOf(node, key, create);
+      let child: SubscriptionNode<T> | undefined;
+      if (end - start === 1 && filter.charCodeAt(start) === plus) {
+        child = node.plus;
+        if (child === undefined && create) {
+          child = node.plus = this.newNode();
+        }
+      } else if (end - start === 1 && filter.charCodeAt(start) === hash) {
+        child = node.hash;
+        if (child === undefined && create) {
+          child = node.hash = this.newNode();
+        }
+      } else {
+        child = node.child(key);
+        if (child === undefined && create) {
+          child = this.newNode();
+          node.addChild(key, child);
+        }
+      }
       if (child === undefined) {
         return undefined;
       }
       path.keys.push(key);
-      path.nodes.push(child);
       node = child;
+      if (end === filter.length) {
+        path.nodes.push(node);
+        return node;
+      }
       start = end + 1;
     }
-    if (tailStart > filter.length) {
-      path.tail = undefined;
-      return node;
-    }
-    const tail = tailStart === 0 ? filter : filter.slice(tailStart);
-    path.tail = tail;
-    let set = node.tails?.get(tail);
-    if (set === undefined && create) {
-      set = new SubscriptionSet<T>();
-      this.nodes++;
-      node.addTail(tail, set);
-    }
-    return set;
-  }
-
-  private childOf(node: SubscriptionNode<T>, key: string, create: boolean): SubscriptionNode<T> | undefined {
-    if (key.length === 1 && key.charCodeAt(0) === plus) {
-      if (node.plus === undefined && create) {
-        node.plus = this.newNode();
-      }
-      return node.plus;
-    }
-    if (key.length === 1 && key.charCodeAt(0) === hash) {
-      if (node.hash === undefined && create) {
-        node.hash = this.newNode();
-      }
-      return node.hash;
-    }
-    let child = node.child(key);
-    if (child === undefined && create) {
-      child = this.newNode();
-      node.addChild(key, child);
-    }
-    return child;
   }
 
   private newNode(): SubscriptionNode<T> {
@@ -364,15 +361,15 @@ export class SubscriptionIndex<T> {
     return new SubscriptionNode<T>();
   }
 
-  /** Removes the tail and nodes of the last descended path that hold nothing any more. */
-  private prune(set: SubscriptionSet<T>): void {
-    const { nodes, keys, tail } = this.path;
-    if (tail !== undefined) {
-      if (set.hasSubscriptions()) {
-        return;
+  /** Removes the nodes of the last descended path that hold nothing any more, deepest first. */
+  private prune(node: SubscriptionNode<T>): void {
+    const { nodes, keys, exact, topicFilter } = this.path;
+    if (exact) {
+      if (node.isEmpty()) {
+        this.exact.delete(topicFilter);
+        this.nodes--;
       }
-      nodes[nodes.length - 1]!.deleteTail(tail);
-      this.nodes--;
+      return;
     }
     for (let depth = nodes.length - 1; depth > 0; depth--) {
       const node = nodes[depth]!;
@@ -392,7 +389,7 @@ export class SubscriptionIndex<T> {
   }
 }
 
-function emit<T>(node: SubscriptionSet<T>, visitor: MatchVisitor<T>): void {
+function emit<T>(node: SubscriptionNode<T>, visitor: MatchVisitor<T>): void {
   if (node.single !== undefined) {
     visitor.subscription(node.single);
   } else if (node.many !== undefined) {
@@ -407,35 +404,8 @@ function emit<T>(node: SubscriptionSet<T>, visitor: MatchVisitor<T>): void {
   }
 }
 
-/** Emits the node's tail that equals the rest of the topic from level `depth` on, if any. */
-function emitTail<T>(node: SubscriptionNode<T>, depth: number, context: MatchContext<T>): void {
-  if ((node.tailBits & context.levelBits[depth]!) === 0) {
-    return;
-  }
-  const topic = context.topic;
-  const rest = depth === 0 ? topic : topic.slice(context.levelStarts[depth]);
-  const tail = node.tails!.get(rest);
-  if (tail !== undefined) {
-    emit(tail, context.visitor!);
-  }
-}
-
-function* setSubscriptions<T>(set: SubscriptionSet<T>): Generator<IndexedSubscription<T>> {
-  if (set.single !== undefined) {
-    yield set.single;
-  }
-  if (set.many !== undefined) {
-    yield* set.many.values();
-  }
-  if (set.shared !== undefined) {
-    for (const group of set.shared.values()) {
-      yield* group.members.values();
-    }
-  }
-}
-
 function splitLevels<T>(topic: string, context: MatchContext<T>): void {
-  const { levels, levelStarts, levelBits } = context;
+  const { levels, levelHashes } = context;
   let count = 0;
   let start = 0;
   for (;;) {
@@ -444,8 +414,7 @@ function splitLevels<T>(topic: string, context: MatchContext<T>): void {
     if (last) {
       end = topic.length;
     }
-    levelStarts[count] = start;
-    levelBits[count] = levelBit(topic, start, end);
+    levelHashes[count] = levelHash(topic, start, end);
     levels[count++] = start === 0 && last ? topic : topic.slice(start, end);
     if (last) {
       break;

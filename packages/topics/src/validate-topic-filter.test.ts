@@ -4,7 +4,23 @@ import { validateTopicFilter } from './validate-topic-filter.js';
 
 describe('validateTopicFilter', () => {
   it('accepts filters with wildcards in valid places', () => {
-    const valid = ['a', '#', '+', '/', '+/+', '/+', '+/', 'a/#', '+/#', '/#', 'a/+/b', '$SYS/#', 'a//b', '$share', 'a/$share/b/#'];
+    const valid = [
+      'a',
+      '#',
+      '+',
+      '/',
+      '+/+',
+      '/+',
+      '+/',
+      'a/#',
+      '+/#',
+      '/#',
+      'a/+/b',
+      '$SYS/#',
+      'a//b',
+      '$share',
+      'a/$share/b/#',
+    ];
     for (const filter of valid) {
       expect(validateTopicFilter(filter), filter).toBeUndefined();
     }
@@ -61,7 +77,14 @@ describe('validateTopicFilter', () => {
   });
 
   it('[MQTT-4.8.2-1] accepts shared subscriptions with a ShareName and a filter', () => {
-    for (const filter of ['$share/group/a/b', '$share/g/#', '$share/g/+', '$share/g/$SYS/#', '$share/$g/a', '$share/g//']) {
+    for (const filter of [
+      '$share/group/a/b',
+      '$share/g/#',
+      '$share/g/+',
+      '$share/g/$SYS/#',
+      '$share/$g/a',
+      '$share/g//',
+    ]) {
       expect(validateTopicFilter(filter), filter).toBeUndefined();
     }
   });

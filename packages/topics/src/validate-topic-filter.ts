@@ -42,18 +42,30 @@ function validateShareName(filter: string): TopicProblem | undefined {
         return problem('Shared subscription has an empty ShareName', 'MQTT-4.8.2-1', index);
       }
       if (index === filter.length - 1) {
-        return problem('Shared subscription has no topic filter after its ShareName', 'MQTT-4.8.2-2', index + 1);
+        return problem(
+          'Shared subscription has no topic filter after its ShareName',
+          'MQTT-4.8.2-2',
+          index + 1,
+        );
       }
       return undefined;
     }
     if (code === plus || code === hash) {
       const wildcard = code === plus ? '+' : '#';
-      return problem(`ShareName contains the wildcard '${wildcard}' at index ${index}`, 'MQTT-4.8.2-2', index);
+      return problem(
+        `ShareName contains the wildcard '${wildcard}' at index ${index}`,
+        'MQTT-4.8.2-2',
+        index,
+      );
     }
   }
   return nameStart === filter.length
     ? problem('Shared subscription has an empty ShareName', 'MQTT-4.8.2-1', nameStart)
-    : problem("Shared subscription has no '/' and topic filter after its ShareName", 'MQTT-4.8.2-2', filter.length);
+    : problem(
+        "Shared subscription has no '/' and topic filter after its ShareName",
+        'MQTT-4.8.2-2',
+        filter.length,
+      );
 }
 
 function validateWildcards(filter: string, start: number): TopicProblem | undefined {
@@ -73,7 +85,11 @@ function validateWildcards(filter: string, start: number): TopicProblem | undefi
         );
       }
     } else if (!levelStart || (index !== last && filter.charCodeAt(index + 1) !== slash)) {
-      return problem(`'+' at index ${index} must fill a whole level of the topic filter`, 'MQTT-4.7.1-2', index);
+      return problem(
+        `'+' at index ${index} must fill a whole level of the topic filter`,
+        'MQTT-4.7.1-2',
+        index,
+      );
     }
   }
   return undefined;

@@ -4,7 +4,17 @@ import { validateTopicName } from './validate-topic-name.js';
 
 describe('validateTopicName', () => {
   it('accepts ordinary, $-prefixed, empty-level and non-ASCII names', () => {
-    for (const topic of ['a', 'a/b/c', '/', '//', 'a//b', '$SYS/broker', 'caf\u00e9/\u{1f600}', ' ', '$share']) {
+    for (const topic of [
+      'a',
+      'a/b/c',
+      '/',
+      '//',
+      'a//b',
+      '$SYS/broker',
+      'caf\u00e9/\u{1f600}',
+      ' ',
+      '$share',
+    ]) {
       expect(validateTopicName(topic)).toBeUndefined();
     }
   });
@@ -50,7 +60,10 @@ describe('validateTopicName', () => {
     expect(validateTopicName('\u00e9'.repeat(32_767) + 'a')).toBeUndefined();
     expect(validateTopicName('\u00e9'.repeat(32_768))).toMatchObject({ statement: 'MQTT-4.7.3-3' });
     expect(validateTopicName('\u20ac'.repeat(21_845))).toBeUndefined();
-    expect(validateTopicName('\u20ac'.repeat(21_846))).toMatchObject({ statement: 'MQTT-4.7.3-3', index: 21_845 });
+    expect(validateTopicName('\u20ac'.repeat(21_846))).toMatchObject({
+      statement: 'MQTT-4.7.3-3',
+      index: 21_845,
+    });
     expect(validateTopicName('\u{1f600}'.repeat(16_383) + 'abc')).toBeUndefined();
     expect(validateTopicName('\u{1f600}'.repeat(16_384))).toMatchObject({ statement: 'MQTT-4.7.3-3' });
   });

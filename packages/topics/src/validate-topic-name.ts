@@ -22,7 +22,11 @@ export function validateTopicName(topic: string): TopicProblem | undefined {
     const code = topic.charCodeAt(index);
     if (code === plus || code === hash) {
       const wildcard = code === plus ? '+' : '#';
-      return problem(`Topic name contains the wildcard '${wildcard}' at index ${index}`, 'MQTT-3.3.2-2', index);
+      return problem(
+        `Topic name contains the wildcard '${wildcard}' at index ${index}`,
+        'MQTT-3.3.2-2',
+        index,
+      );
     }
   }
   return undefined;

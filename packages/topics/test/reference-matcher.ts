@@ -40,4 +40,6 @@ export const filterArbitrary = fc
     shareName,
   }))
   .filter(({ topicFilter }) => topicFilter.length > 0)
-  .map(({ topicFilter, shareName }) => (shareName === undefined ? topicFilter : `$share/${shareName}/${topicFilter}`));
+  .map(({ topicFilter, shareName }) =>
+    shareName === undefined ? topicFilter : `$share/${shareName}/${topicFilter}`,
+  );

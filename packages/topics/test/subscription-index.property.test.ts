@@ -31,32 +31,36 @@ function indexMatches(index: SubscriptionIndex<number>, topic: string): string[]
 describe('SubscriptionIndex against a reference matcher', () => {
   it('[MQTT-4.7.2-1] finds exactly what the reference finds, and holds nothing once all is removed', () => {
     fc.assert(
-      fc.property(fc.array(operationArbitrary, { maxLength: 40 }), fc.array(topicArbitrary, { maxLength: 15 }), (operations, topics) => {
-        const index = new SubscriptionIndex<number>();
-        const model = new Map<string, { clientId: string; filter: string }>();
-        for (const { remove, clientId, filter } of operations) {
-          const key = `${clientId} ${filter}`;
-          if (remove) {
-            expect(index.remove(clientId, filter)).toBe(model.delete(key));
-          } else {
-            expect(index.add(clientId, filter, 0)).toBe(!model.has(key));
-            model.set(key, { clientId, filter });
+      fc.property(
+        fc.array(operationArbitrary, { maxLength: 40 }),
+        fc.array(topicArbitrary, { maxLength: 15 }),
+        (operations, topics) => {
+          const index = new SubscriptionIndex<number>();
+          const model = new Map<string, { clientId: string; filter: string }>();
+          for (const { remove, clientId, filter } of operations) {
+            const key = `${clientId} ${filter}`;
+            if (remove) {
+              expect(index.remove(clientId, filter)).toBe(model.delete(key));
+            } else {
+              expect(index.add(clientId, filter, 0)).toBe(!model.has(key));
+              model.set(key, { clientId, filter });
+            }
           }
-        }
-        expect(index.size).toBe(model.size);
-        for (const topic of topics) {
-          const expected = [...model.entries()]
-            .filter(([, { filter }]) => referenceMatch(filter, topic))
-            .map(([key]) => key)
-            .sort();
-          expect(indexMatches(index, topic)).toEqual(expected);
-        }
-        for (const { clientId, filter } of model.values()) {
-          expect(index.remove(clientId, filter)).toBe(true);
-        }
-        expect(index.size).toBe(0);
-        expect(index.nodeCount).toBe(1);
-      }),
+          expect(index.size).toBe(model.size);
+          for (const topic of topics) {
+            const expected = [...model.entries()]
+              .filter(([, { filter }]) => referenceMatch(filter, topic))
+              .map(([key]) => key)
+              .sort();
+            expect(indexMatches(index, topic)).toEqual(expected);
+          }
+          for (const { clientId, filter } of model.values()) {
+            expect(index.remove(clientId, filter)).toBe(true);
+          }
+          expect(index.size).toBe(0);
+          expect(index.nodeCount).toBe(1);
+        },
+      ),
       { seed: 20261122, numRuns: 400 },
     );
   });

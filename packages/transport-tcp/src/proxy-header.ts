@@ -56,7 +56,8 @@ function headerLength(data: Buffer): number {
 
 function formatIPv6(bytes: readonly number[]): string {
   const groups: string[] = [];
-  for (let index = 0; index < 16; index += 2) groups.push(((bytes[index]! << 8) | bytes[index + 1]!).toString(16));
+  for (let index = 0; index < 16; index += 2)
+    groups.push(((bytes[index]! << 8) | bytes[index + 1]!).toString(16));
   // The URL parser prints IPv6 addresses in their canonical compressed form (RFC 5952).
   return new URL(`http://[${groups.join(':')}]`).hostname.slice(1, -1);
 }
@@ -106,12 +107,19 @@ export function readProxyHeader(socket: Socket, timeout: number): Promise<ProxyH
           const source = parse(received.subarray(0, length));
           finish(undefined, { source, rest: received.subarray(length) });
         } catch (error) {
-          finish(error instanceof ProxyHeaderError ? error : new ProxyHeaderError(`invalid PROXY header: ${String((error as Error).message ?? error)}`));
+          finish(
+            error instanceof ProxyHeaderError
+              ? error
+              : new ProxyHeaderError(`invalid PROXY header: ${String((error as Error).message ?? error)}`),
+          );
         }
         return;
       }
     };
-    const timer = setTimeout(() => finish(new ProxyHeaderError(`no PROXY header within ${timeout} ms`)), timeout);
+    const timer = setTimeout(
+      () => finish(new ProxyHeaderError(`no PROXY header within ${timeout} ms`)),
+      timeout,
+    );
     socket.on('readable', onReadable);
     socket.once('end', onEnd);
     socket.once('error', finish);

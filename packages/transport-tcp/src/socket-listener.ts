@@ -52,7 +52,6 @@ function formatHost(host: string): string {
 
 /** A TCP listener, optionally reading PROXY headers and adding a layer such as TLS. */
 export class SocketListener implements Transport {
-  readonly name: string;
   readonly kind: TransportKind;
   private readonly server: Server;
   private readonly host: string;
@@ -70,9 +69,14 @@ export class SocketListener implements Transport {
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? setup.defaultPort;
     this.handshakeTimeout = options.handshakeTimeout ?? 10_000;
-    this.name = options.name ?? `${setup.scheme}://${formatHost(this.host)}:${this.port}`;
     this.server = createServer({ noDelay: true, pauseOnConnect: false });
     this.server.on('connection', (socket) => this.accept(socket));
+  }
+
+  /** The configured name, else the listener's URL (with the bound port once listening on port 0). */
+  get name(): string {
+    const port = this.bound?.port ?? this.port;
+    return this.options.name ?? `${this.setup.scheme}://${formatHost(this.host)}:${port}`;
   }
 
   listen(handler: ConnectionHandler): Promise<TransportAddress> {

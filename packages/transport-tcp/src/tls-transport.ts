@@ -44,8 +44,17 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
   const secure: SecureLayer = ({ socket, rest, timeout }) =>
     new Promise((resolve, reject) => {
       const base = rest.length > 0 ? new PrefixedDuplex(socket, rest) : socket;
-      const tlsSocket = new TLSSocket(base, { isServer: true, server, secureContext: context, requestCert, rejectUnauthorized });
-      const timer = setTimeout(() => fail(new Error(`TLS handshake not finished within ${timeout} ms`)), timeout);
+      const tlsSocket = new TLSSocket(base, {
+        isServer: true,
+        server,
+        secureContext: context,
+        requestCert,
+        rejectUnauthorized,
+      });
+      const timer = setTimeout(
+        () => fail(new Error(`TLS handshake not finished within ${timeout} ms`)),
+        timeout,
+      );
       let settled = false;
       const fail = (error: Error): void => {
         if (settled) return;
@@ -63,7 +72,10 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
           const verifyError = handle?.verifyError() ?? null;
           if (verifyError) {
             tlsSocket.authorizationError = verifyError;
-            if (rejectUnauthorized) return fail(new Error(`client certificate refused: ${verifyError.code ?? verifyError.message}`));
+            if (rejectUnauthorized)
+              return fail(
+                new Error(`client certificate refused: ${verifyError.code ?? verifyError.message}`),
+              );
           } else {
             tlsSocket.authorized = true;
           }

@@ -21,7 +21,9 @@ export interface Accepted {
 }
 
 /** Listens and returns a queue of accepted connections; every accepted stream echoes what it reads. */
-export async function listenEcho(transport: Transport): Promise<{ port: number; next: () => Promise<Accepted> }> {
+export async function listenEcho(
+  transport: Transport,
+): Promise<{ port: number; next: () => Promise<Accepted> }> {
   const waiting: ((accepted: Accepted) => void)[] = [];
   const ready: Accepted[] = [];
   const address = await transport.listen((stream, info) => {

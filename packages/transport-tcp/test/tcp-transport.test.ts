@@ -43,7 +43,7 @@ describe('createTcpTransport', () => {
     expect(echo.toString()).toBe('hello');
     expect(info).toMatchObject({
       transport: 'tcp',
-      listener: 'mqtt://127.0.0.1:0',
+      listener: `mqtt://127.0.0.1:${port}`,
       remoteAddress: '127.0.0.1',
       remotePort: client.localPort,
       localPort: port,
@@ -67,7 +67,9 @@ describe('createTcpTransport', () => {
     const first = track(createTcpTransport({ port: 0 }));
     const { port } = await listenEcho(first);
     const second = track(createTcpTransport({ port }));
-    await expect(second.listen(() => {})).rejects.toThrow(`cannot listen on 127.0.0.1:${port}: address already in use`);
+    await expect(second.listen(() => {})).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${port}: address already in use`,
+    );
   });
 
   it('refuses a second listen() on the same transport', async () => {
@@ -132,7 +134,12 @@ describe('createTcpTransport with the PROXY protocol', () => {
     const v4 = new V2ProxyProtocol(
       Command.PROXY,
       TransportProtocol.STREAM,
-      new IPv4ProxyAddress(IPv4Address.createFrom([203, 0, 113, 9]), 1234, IPv4Address.createFrom([10, 0, 0, 1]), 1883),
+      new IPv4ProxyAddress(
+        IPv4Address.createFrom([203, 0, 113, 9]),
+        1234,
+        IPv4Address.createFrom([10, 0, 0, 1]),
+        1883,
+      ),
     ).build();
     const ipv6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01];
     const v6 = new V2ProxyProtocol(
@@ -142,10 +149,18 @@ describe('createTcpTransport with the PROXY protocol', () => {
     ).build();
     const first = await connectTcp(port);
     first.write(Buffer.concat([Buffer.from(v4), Buffer.from('after')]));
-    expect((await next()).info).toMatchObject({ remoteAddress: '203.0.113.9', remotePort: 1234, proxied: true });
+    expect((await next()).info).toMatchObject({
+      remoteAddress: '203.0.113.9',
+      remotePort: 1234,
+      proxied: true,
+    });
     const second = await connectTcp(port);
     second.write(v6);
-    expect((await next()).info).toMatchObject({ remoteAddress: '2001:db8::1', remotePort: 4321, proxied: true });
+    expect((await next()).info).toMatchObject({
+      remoteAddress: '2001:db8::1',
+      remotePort: 4321,
+      proxied: true,
+    });
     first.destroy();
     second.destroy();
   });
@@ -154,7 +169,9 @@ describe('createTcpTransport with the PROXY protocol', () => {
     const transport = track(createTcpTransport({ port: 0, proxyProtocol: true }));
     const { port, next } = await listenEcho(transport);
     const client = await connectTcp(port);
-    client.write(new V2ProxyProtocol(Command.LOCAL, TransportProtocol.UNSPEC, new UnspecProxyAddress()).build());
+    client.write(
+      new V2ProxyProtocol(Command.LOCAL, TransportProtocol.UNSPEC, new UnspecProxyAddress()).build(),
+    );
     expect((await next()).info).toMatchObject({ remoteAddress: '127.0.0.1', proxied: false });
     client.destroy();
   });
@@ -193,7 +210,9 @@ describe('createTcpTransport with the PROXY protocol', () => {
 
   it('closes a connection that sends no header within the handshake timeout', async () => {
     const onConnectionError = vi.fn();
-    const transport = track(createTcpTransport({ port: 0, proxyProtocol: true, handshakeTimeout: 50, onConnectionError }));
+    const transport = track(
+      createTcpTransport({ port: 0, proxyProtocol: true, handshakeTimeout: 50, onConnectionError }),
+    );
     const { port } = await transport.listen(() => {});
     const client = await connectTcp(port);
     await once(client, 'close');

@@ -9,7 +9,11 @@ import { createTlsTransport } from '../src/index.js';
 import type { TlsTransportOptions } from '../src/index.js';
 import { connectTcp, destroyAccepted, fixture, listenEcho, roundTrip } from './helpers.js';
 
-const serverOptions: TlsTransportOptions = { port: 0, key: fixture('server-key.pem'), cert: fixture('server.pem') };
+const serverOptions: TlsTransportOptions = {
+  port: 0,
+  key: fixture('server-key.pem'),
+  cert: fixture('server.pem'),
+};
 const ca = fixture('ca.pem');
 const alice = { key: fixture('client-key.pem'), cert: fixture('client.pem') };
 const mallory = { key: fixture('stranger-key.pem'), cert: fixture('stranger.pem') };
@@ -24,9 +28,13 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((transport) => transport.close()));
 });
 
-async function connectSecure(
-  options: { port: number; socket?: Duplex; key?: Buffer; cert?: Buffer; ca?: Buffer },
-): Promise<TLSSocket> {
+async function connectSecure(options: {
+  port: number;
+  socket?: Duplex;
+  key?: Buffer;
+  cert?: Buffer;
+  ca?: Buffer;
+}): Promise<TLSSocket> {
   const socket = connectTls({ host: '127.0.0.1', servername: 'localhost', ca: options.ca ?? ca, ...options });
   await once(socket, 'secureConnect');
   return socket;
@@ -50,7 +58,11 @@ describe('createTlsTransport', () => {
     const { port, next } = await listenEcho(transport);
     const client = await connectSecure({ port, ...alice });
     const { info } = await next();
-    expect(info.certificate).toMatchObject({ subjectCommonName: 'alice', subject: 'CN=alice,O=mqttkit', authorized: true });
+    expect(info.certificate).toMatchObject({
+      subjectCommonName: 'alice',
+      subject: 'CN=alice,O=mqttkit',
+      authorized: true,
+    });
     expect(info.certificate?.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(info.certificate?.raw.length).toBeGreaterThan(100);
     client.destroy();
@@ -59,7 +71,9 @@ describe('createTlsTransport', () => {
   it('refuses a certificate from an unknown CA, and a client with no certificate', async () => {
     const onConnectionError = vi.fn();
     const handler = vi.fn();
-    const transport = track(createTlsTransport({ ...serverOptions, ca, requestCert: true, onConnectionError }));
+    const transport = track(
+      createTlsTransport({ ...serverOptions, ca, requestCert: true, onConnectionError }),
+    );
     const { port } = await transport.listen(handler);
     for (const credentials of [mallory, {}]) {
       const client = connectTls({ port, host: '127.0.0.1', servername: 'localhost', ca, ...credentials });
@@ -72,7 +86,9 @@ describe('createTlsTransport', () => {
   });
 
   it('accepts an unverified certificate when rejectUnauthorized is false, marked as not authorized', async () => {
-    const transport = track(createTlsTransport({ ...serverOptions, ca, requestCert: true, rejectUnauthorized: false }));
+    const transport = track(
+      createTlsTransport({ ...serverOptions, ca, requestCert: true, rejectUnauthorized: false }),
+    );
     const { port, next } = await listenEcho(transport);
     const client = await connectSecure({ port, ...mallory });
     const { info } = await next();
@@ -82,7 +98,9 @@ describe('createTlsTransport', () => {
 
   it('closes a connection whose handshake does not finish in time', async () => {
     const onConnectionError = vi.fn();
-    const transport = track(createTlsTransport({ ...serverOptions, handshakeTimeout: 50, onConnectionError }));
+    const transport = track(
+      createTlsTransport({ ...serverOptions, handshakeTimeout: 50, onConnectionError }),
+    );
     const { port } = await transport.listen(() => {});
     const client = await connectTcp(port);
     await once(client, 'close');
@@ -107,7 +125,13 @@ describe('createTlsTransport', () => {
     // The client certificate is signed by the same CA, so a client trusting that CA accepts it as a server
     // certificate for this test; what matters is that the served certificate changed.
     transport.setSecureContext({ key: fixture('client-key.pem'), cert: fixture('client.pem') });
-    const after = connectTls({ port, host: '127.0.0.1', servername: 'localhost', ca, rejectUnauthorized: false });
+    const after = connectTls({
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca,
+      rejectUnauthorized: false,
+    });
     await once(after, 'secureConnect');
     expect(after.getPeerCertificate().subject.CN).toBe('alice');
     expect((await roundTrip(before, Buffer.from('still open'))).toString()).toBe('still open');
@@ -118,7 +142,9 @@ describe('createTlsTransport', () => {
 
 describe('createTlsTransport with the PROXY protocol', () => {
   const header = (source: string): Buffer =>
-    Buffer.from(new V1ProxyProtocol(INETProtocol.TCP4, new Peer(source, 777), new Peer('10.0.0.1', 8883)).build());
+    Buffer.from(
+      new V1ProxyProtocol(INETProtocol.TCP4, new Peer(source, 777), new Peer('10.0.0.1', 8883)).build(),
+    );
 
   it('reads the header before the handshake when the header arrives alone', async () => {
     const transport = track(createTlsTransport({ ...serverOptions, proxyProtocol: true }));
@@ -129,12 +155,19 @@ describe('createTlsTransport with the PROXY protocol', () => {
     const client = await connectSecure({ port, socket: raw });
     const [echo, { info }] = await Promise.all([roundTrip(client, Buffer.from('ok')), next()]);
     expect(echo.toString()).toBe('ok');
-    expect(info).toMatchObject({ transport: 'tls', remoteAddress: '192.0.2.44', remotePort: 777, proxied: true });
+    expect(info).toMatchObject({
+      transport: 'tls',
+      remoteAddress: '192.0.2.44',
+      remotePort: 777,
+      proxied: true,
+    });
     client.destroy();
   });
 
   it('keeps the TLS bytes that arrive in the same packet as the header', async () => {
-    const transport = track(createTlsTransport({ ...serverOptions, ca, requestCert: true, proxyProtocol: true }));
+    const transport = track(
+      createTlsTransport({ ...serverOptions, ca, requestCert: true, proxyProtocol: true }),
+    );
     const { port, next } = await listenEcho(transport);
     const raw = await connectTcp(port);
     let first = true;

@@ -1,2 +1,2 @@
 export { createWebSocketTransport } from './websocket-transport.js';
-export type { WebSocketTransportOptions } from './websocket-transport.js';
+export type { WebSocketTransport, WebSocketTransportOptions } from './websocket-transport.js';

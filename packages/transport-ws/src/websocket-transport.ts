@@ -25,7 +25,10 @@ export interface WebSocketTransportOptions {
    */
   readonly server?: HttpServer;
   /** Serve WSS with these certificates (ignored with `server`, whose own TLS applies). */
-  readonly tls?: SecureContextOptions & { readonly requestCert?: boolean; readonly rejectUnauthorized?: boolean };
+  readonly tls?: SecureContextOptions & {
+    readonly requestCert?: boolean;
+    readonly rejectUnauthorized?: boolean;
+  };
   /** Largest WebSocket message accepted, in bytes. Default 16 MiB; keep it at least the broker's maximum packet size. */
   readonly maxPayload?: number;
   /**
@@ -55,8 +58,16 @@ function forwardedAddress(request: IncomingMessage): string | undefined {
   return first ? first : undefined;
 }
 
-class WebSocketTransport implements Transport {
-  readonly name: string;
+/** A WebSocket listener; with WSS on a server of its own, certificates can be replaced live. */
+export interface WebSocketTransport extends Transport {
+  /**
+   * Uses new certificates for connections accepted from now on (SIGHUP reload), without dropping
+   * open ones. Only for WSS on a server of its own; an attached server's owner reloads its own.
+   */
+  setSecureContext(options: SecureContextOptions): void;
+}
+
+class WebSocketListener implements WebSocketTransport {
   readonly kind: 'ws' | 'wss';
   private readonly path: string;
   private readonly server: HttpServer;
@@ -78,7 +89,6 @@ class WebSocketTransport implements Transport {
     this.kind = secure ? 'wss' : 'ws';
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? (this.kind === 'wss' ? 8081 : 8080);
-    this.name = options.name ?? `${this.kind}://${formatHost(this.host)}:${this.port}${this.path}`;
     this.ownsServer = options.server === undefined;
     this.server =
       options.server ??
@@ -87,7 +97,9 @@ class WebSocketTransport implements Transport {
         : createHttpServer());
     if (this.ownsServer) {
       this.server.on('request', (_request, response) => {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end(`MQTT is served over WebSocket on ${this.path}\n`);
+        response
+          .writeHead(404, { 'content-type': 'text/plain' })
+          .end(`MQTT is served over WebSocket on ${this.path}\n`);
       });
     }
     this.webSockets = new WebSocketServer({
@@ -96,6 +108,14 @@ class WebSocketTransport implements Transport {
       perMessageDeflate: false,
       handleProtocols: (offered) => subprotocols.find((protocol) => offered.has(protocol)) ?? false,
     });
+  }
+
+  /** The configured name, else the listener's URL (with the bound port once listening on port 0). */
+  get name(): string {
+    return (
+      this.options.name ??
+      `${this.kind}://${formatHost(this.host)}:${this.bound?.port ?? this.port}${this.path}`
+    );
   }
 
   async listen(handler: ConnectionHandler): Promise<TransportAddress> {
@@ -108,7 +128,9 @@ class WebSocketTransport implements Transport {
           this.handler = undefined;
           this.server.off('upgrade', this.onUpgrade);
           const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.message;
-          reject(new Error(`cannot listen on ${formatHost(this.host)}:${this.port}: ${reason}`, { cause: error }));
+          reject(
+            new Error(`cannot listen on ${formatHost(this.host)}:${this.port}: ${reason}`, { cause: error }),
+          );
         };
         this.server.once('error', onError);
         this.server.listen({ host: this.host, port: this.port }, () => {
@@ -128,11 +150,20 @@ class WebSocketTransport implements Transport {
     return this.bound;
   }
 
+  setSecureContext(options: SecureContextOptions): void {
+    if (!this.ownsServer || !(this.server instanceof HttpsServer)) {
+      throw new Error(`listener ${this.name} has no TLS server of its own to reload`);
+    }
+    this.server.setSecureContext(options);
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.bound = undefined;
       this.server.off('upgrade', this.onUpgrade);
-      const closed = [...this.open].map((webSocket) => new Promise((resolve) => webSocket.once('close', resolve)));
+      const closed = [...this.open].map(
+        (webSocket) => new Promise((resolve) => webSocket.once('close', resolve)),
+      );
       this.webSockets.close();
       if (this.ownsServer && this.server.listening) {
         await new Promise<void>((resolve) => {
@@ -165,8 +196,7 @@ class WebSocketTransport implements Transport {
   private connectionInfo(request: IncomingMessage): ConnectionInfo {
     const socket = request.socket as Socket;
     const forwarded = this.options.trustProxy ? forwardedAddress(request) : undefined;
-    const certificate =
-      'getPeerCertificate' in socket ? toClientCertificate(socket as TLSSocket) : undefined;
+    const certificate = 'getPeerCertificate' in socket ? toClientCertificate(socket as TLSSocket) : undefined;
     return {
       transport: this.kind,
       listener: this.name,
@@ -189,6 +219,6 @@ class WebSocketTransport implements Transport {
  * await transport.listen((stream, info) => broker.handle(stream, info));
  * ```
  */
-export function createWebSocketTransport(options: WebSocketTransportOptions = {}): Transport {
-  return new WebSocketTransport(options);
+export function createWebSocketTransport(options: WebSocketTransportOptions = {}): WebSocketTransport {
+  return new WebSocketListener(options);
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, get } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -37,11 +38,15 @@ async function listen(transport: Transport): Promise<{ port: number; next: () =>
   });
   return {
     port,
-    next: () => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+    next: () =>
+      queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve)),
   };
 }
 
-async function open(url: string, options: WebSocket.ClientOptions & { protocols?: string[] } = {}): Promise<WebSocket> {
+async function open(
+  url: string,
+  options: WebSocket.ClientOptions & { protocols?: string[] } = {},
+): Promise<WebSocket> {
   const { protocols = ['mqtt'], ...rest } = options;
   const socket = new WebSocket(url, protocols, rest);
   cleanups.push(() => socket.terminate());
@@ -65,12 +70,19 @@ describe('createWebSocketTransport', () => {
     expect(socket.protocol).toBe('mqtt');
     const [reply, { info }] = await Promise.all([echo(socket, 'binary frames'), next()]);
     expect(reply).toBe('binary frames');
-    expect(info).toMatchObject({ transport: 'ws', listener: 'ws://127.0.0.1:0/mqtt', remoteAddress: '127.0.0.1', proxied: false });
+    expect(info).toMatchObject({
+      transport: 'ws',
+      listener: `ws://127.0.0.1:${port}/mqtt`,
+      remoteAddress: '127.0.0.1',
+      proxied: false,
+    });
   });
 
   it('selects "mqttv3.1" for MQTT 3.1 clients and accepts clients that offer no subprotocol', async () => {
     const { port } = await listen(createWebSocketTransport({ port: 0 }));
-    expect((await open(`ws://127.0.0.1:${port}/mqtt`, { protocols: ['mqttv3.1'] })).protocol).toBe('mqttv3.1');
+    expect((await open(`ws://127.0.0.1:${port}/mqtt`, { protocols: ['mqttv3.1'] })).protocol).toBe(
+      'mqttv3.1',
+    );
     expect((await open(`ws://127.0.0.1:${port}/mqtt`, { protocols: [] })).protocol).toBe('');
   });
 
@@ -116,7 +128,9 @@ describe('createWebSocketTransport', () => {
 
   it('takes the client address from X-Forwarded-For only when trustProxy is set', async () => {
     const trusting = await listen(createWebSocketTransport({ port: 0, trustProxy: true }));
-    await open(`ws://127.0.0.1:${trusting.port}/mqtt`, { headers: { 'x-forwarded-for': '203.0.113.5, 10.0.0.2' } });
+    await open(`ws://127.0.0.1:${trusting.port}/mqtt`, {
+      headers: { 'x-forwarded-for': '203.0.113.5, 10.0.0.2' },
+    });
     expect((await trusting.next()).info).toMatchObject({ remoteAddress: '203.0.113.5', proxied: true });
     const plain = await listen(createWebSocketTransport({ port: 0 }));
     await open(`ws://127.0.0.1:${plain.port}/mqtt`, { headers: { 'x-forwarded-for': '203.0.113.5' } });
@@ -126,7 +140,12 @@ describe('createWebSocketTransport', () => {
   it('serves WSS with client certificates', async () => {
     const transport = createWebSocketTransport({
       port: 0,
-      tls: { key: fixture('server-key.pem'), cert: fixture('server.pem'), ca: fixture('ca.pem'), requestCert: true },
+      tls: {
+        key: fixture('server-key.pem'),
+        cert: fixture('server.pem'),
+        ca: fixture('ca.pem'),
+        requestCert: true,
+      },
     });
     const { port, next } = await listen(transport);
     expect(transport.kind).toBe('wss');
@@ -136,13 +155,33 @@ describe('createWebSocketTransport', () => {
       cert: fixture('client.pem'),
     });
     expect(await echo(socket, 'secure')).toBe('secure');
-    expect((await next()).info).toMatchObject({ transport: 'wss', certificate: { subjectCommonName: 'alice', authorized: true } });
+    expect((await next()).info).toMatchObject({
+      transport: 'wss',
+      certificate: { subjectCommonName: 'alice', authorized: true },
+    });
+  });
+
+  it('serves new certificates after setSecureContext() and refuses it without a TLS server of its own', async () => {
+    const transport = createWebSocketTransport({
+      port: 0,
+      tls: { key: fixture('server-key.pem'), cert: fixture('server.pem') },
+    });
+    const { port } = await listen(transport);
+    transport.setSecureContext({ key: fixture('client-key.pem'), cert: fixture('client.pem') });
+    const socket = await open(`wss://localhost:${port}/mqtt`, { rejectUnauthorized: false });
+    const certificate = (socket as unknown as { _socket: TLSSocket })._socket.getPeerCertificate();
+    expect(certificate.subject.CN).toBe('alice');
+    expect(() => createWebSocketTransport({ port: 0 }).setSecureContext({})).toThrow(
+      'no TLS server of its own',
+    );
   });
 
   it('rejects listen() with a clear message when the port is taken', async () => {
     const first = await listen(createWebSocketTransport({ port: 0 }));
     const second = createWebSocketTransport({ port: first.port });
-    await expect(second.listen(() => {})).rejects.toThrow(`cannot listen on 127.0.0.1:${first.port}: address already in use`);
+    await expect(second.listen(() => {})).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${first.port}: address already in use`,
+    );
     await expect(createWebSocketTransport({ port: 0 }).close()).resolves.toBeUndefined();
   });
 

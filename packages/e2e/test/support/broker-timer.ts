@@ -12,11 +12,19 @@ export async function brokerTimer(running: RunningBroker, seconds: number): Prom
   const topic = `$timer/${++timers}`;
   const listener = await running.client({ protocolVersion: 5 });
   await listener.subscribeAsync(topic, { qos: 0 });
-  const fired = new Promise<void>((resolve) => listener.on('message', (received) => received === topic && resolve()));
+  const fired = new Promise<void>((resolve) =>
+    listener.on('message', (received) => received === topic && resolve()),
+  );
   const timer = await running.client({
     protocolVersion: 5,
     properties: { sessionExpiryInterval: seconds + 60 },
-    will: { topic, payload: Buffer.from('due'), qos: 0, retain: false, properties: { willDelayInterval: seconds } },
+    will: {
+      topic,
+      payload: Buffer.from('due'),
+      qos: 0,
+      retain: false,
+      properties: { willDelayInterval: seconds },
+    },
   });
   (timer as unknown as { stream: { destroy(): void } }).stream.destroy();
   await fired;

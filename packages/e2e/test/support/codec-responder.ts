@@ -95,7 +95,8 @@ export async function startResponder(): Promise<Responder> {
         send(connection, {
           type: 'unsuback',
           packetId: packet.packetId,
-          reasonCodes: connection.protocolVersion === 5 ? packet.topicFilters.map(() => ReasonCode.Success) : [],
+          reasonCodes:
+            connection.protocolVersion === 5 ? packet.topicFilters.map(() => ReasonCode.Success) : [],
         });
         break;
       case 'publish': {
@@ -140,7 +141,8 @@ export async function startResponder(): Promise<Responder> {
     socket.on('data', (chunk: Buffer) => {
       try {
         decoder.push(chunk);
-        for (let packet = decoder.next(); packet !== undefined; packet = decoder.next()) handle(connection, packet);
+        for (let packet = decoder.next(); packet !== undefined; packet = decoder.next())
+          handle(connection, packet);
       } catch (error) {
         errors.push(error as Error);
         socket.destroy();

@@ -20,7 +20,10 @@ export interface RawConnection {
   readonly closed: Promise<void>;
 }
 
-export async function openRawConnection(port: number, protocolVersion: ProtocolVersion): Promise<RawConnection> {
+export async function openRawConnection(
+  port: number,
+  protocolVersion: ProtocolVersion,
+): Promise<RawConnection> {
   const socket = connectTcp({ port, host: '127.0.0.1' });
   await once(socket, 'connect');
   const chunks: Buffer[] = [];

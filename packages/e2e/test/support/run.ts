@@ -14,7 +14,9 @@ export function run(command: string, args: readonly string[], timeout = 10_000):
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message}`, { cause: error })));
+    child.on('error', (error) =>
+      reject(new Error(`cannot run ${command}: ${error.message}`, { cause: error })),
+    );
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

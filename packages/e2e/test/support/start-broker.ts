@@ -76,7 +76,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       });
       urls.tls = `mqtts://127.0.0.1:${(await broker.listen(tls)).port}`;
     } else {
-      const tls = name === 'wss' ? { tls: { key: certificates.serverKey, cert: certificates.serverCert } } : {};
+      const tls =
+        name === 'wss' ? { tls: { key: certificates.serverKey, cert: certificates.serverCert } } : {};
       const address = await broker.listen(createWebSocketTransport({ port: 0, ...tls }));
       urls[name] = `${name}://127.0.0.1:${address.port}/mqtt`;
     }
@@ -89,7 +90,11 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     if (url === undefined) throw new Error(`the broker has no ${transport} listener`);
     const secure =
       transport === 'tls' || transport === 'wss'
-        ? { ca: certificates.ca, servername: 'localhost', ...(transport === 'tls' ? { key: certificates.clientKey, cert: certificates.clientCert } : {}) }
+        ? {
+            ca: certificates.ca,
+            servername: 'localhost',
+            ...(transport === 'tls' ? { key: certificates.clientKey, cert: certificates.clientCert } : {}),
+          }
         : {};
     const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...secure, ...rest });
     // Failures surface through the awaited operations; an unhandled 'error' event would crash the worker.

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WriteBatcher } from './write-batcher.js';
+import type { BatchTarget } from './write-batcher.js';
+
+/** A database stand-in that records each transaction's writes and commits when told. */
+function fakeTarget(): BatchTarget & { transactions: [string, unknown][][]; fail: boolean } {
+  let current: [string, unknown][] = [];
+  const target = {
+    transactions: [] as [string, unknown][][],
+    fail: false,
+    flushed: Promise.resolve(),
+    async transaction(callback: () => void): Promise<unknown> {
+      current = [];
+      callback();
+      target.transactions.push(current);
+      if (target.fail) throw new Error('disk full');
+      return true;
+    },
+    async put(key: Buffer, value: unknown): Promise<boolean> {
+      current.push([key.toString(), value]);
+      return true;
+    },
+    async remove(key: Buffer): Promise<boolean> {
+      current.push([key.toString(), undefined]);
+      return true;
+    },
+  };
+  return target;
+}
+
+describe('WriteBatcher', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("commits every write of one event-loop turn in one transaction with sync 'always'", async () => {
+    const target = fakeTarget();
+    const batcher = new WriteBatcher(target, 'always');
+    for (let index = 0; index < 100; index += 1)
+      batcher.stage(Buffer.from(`key-${String(index)}`), () => index);
+    const settled = batcher.settled();
+    await vi.runAllTimersAsync();
+    await settled;
+    expect(target.transactions).toHaveLength(1);
+    expect(target.transactions[0]).toHaveLength(100);
+  });
+
+  it('keeps only the last value of a key staged twice in a batch, read when the batch is sealed', async () => {
+    const target = fakeTarget();
+    const batcher = new WriteBatcher(target, 'always');
+    let state = 'first';
+    batcher.stage(Buffer.from('record'), () => 'added');
+    batcher.stage(Buffer.from('record'));
+    batcher.stage(Buffer.from('header'), () => state);
+    state = 'second';
+    await batcher.flush();
+    expect(target.transactions).toStrictEqual([
+      [
+        ['record', undefined],
+        ['header', 'second'],
+      ],
+    ]);
+  });
+
+  it('commits at most once per window with a grouped policy, at once after a quiet spell', async () => {
+    const target = fakeTarget();
+    const batcher = new WriteBatcher(target, { intervalMs: 50 });
+    batcher.stage(Buffer.from('a'), () => 1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(target.transactions).toHaveLength(1);
+    batcher.stage(Buffer.from('b'), () => 2);
+    await vi.advanceTimersByTimeAsync(10);
+    batcher.stage(Buffer.from('c'), () => 3);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(target.transactions).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(target.transactions).toHaveLength(2);
+    expect(target.transactions[1]).toStrictEqual([
+      ['b', 2],
+      ['c', 3],
+    ]);
+  });
+
+  it('rejects the writes of a failed batch and the next flush, then carries on', async () => {
+    const target = fakeTarget();
+    const batcher = new WriteBatcher(target, 'always');
+    target.fail = true;
+    batcher.stage(Buffer.from('a'), () => 1);
+    const failed = batcher.settled();
+    await vi.runAllTimersAsync();
+    await expect(failed).rejects.toThrow('disk full');
+    await expect(batcher.flush()).rejects.toThrow('disk full');
+    target.fail = false;
+    batcher.stage(Buffer.from('b'), () => 2);
+    await expect(batcher.flush()).resolves.toBeUndefined();
+  });
+});
