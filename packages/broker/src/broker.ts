@@ -204,11 +204,16 @@ class MqttBroker implements Broker, BrokerCore {
       for (const subscription of session.getSubscriptions()) {
         this.router.subscriptions.add(entry.clientId, subscription.topicFilter, subscription);
       }
-      // A session restored without its connection: will and expiry timers start from now.
-      void this.runActions(entry, session.connectionLost(this.now()));
-      this.schedule(entry);
     }
     for await (const message of this.store.loadRetained()) this.router.retained.set(message.topic, message);
+    // Only once every subscription routes again: a session stored while its client was connected
+    // lost that connection now, so its will may be due and its expiry starts.
+    for (const entry of [...this.sessions.values()]) {
+      this.runActions(entry, entry.session.restored(this.now()))?.catch((error: unknown) =>
+        this.internalError(error, entry.clientId),
+      );
+      if (this.sessions.get(entry.clientId) === entry) this.schedule(entry);
+    }
     this.sys.start();
     this.housekeeping = setInterval(() => this.enforceMemoryBudget(), 1000);
     this.housekeeping.unref();

@@ -347,6 +347,22 @@ export class Session {
     });
   }
 
+  /**
+   * The broker restarted with this session read back from a store. A session stored while its
+   * client was connected lost that connection at `now`: its expiry starts and its will becomes due
+   * as for any lost connection [MQTT-3.1.2-8]. A session stored after its client left keeps the
+   * timers it had.
+   */
+  restored(now: number): SessionAction[] {
+    const actions: SessionAction[] = [];
+    if (this.connection !== undefined) {
+      this.closeConnection(actions, now);
+    } else if (this.established && this.expiresAt === undefined && this.willAt === undefined) {
+      this.disconnected(actions, now);
+    }
+    return actions;
+  }
+
   /** Lets time pass: keep alive, will delay, session expiry and message expiry. */
   tick(now: number): SessionAction[] {
     const actions: SessionAction[] = [];
@@ -792,6 +808,11 @@ export class Session {
 
   private closeConnection(actions: SessionAction[], now: number): void {
     this.connection = undefined;
+    this.disconnected(actions, now);
+  }
+
+  /** The connection ended at `now`: the session ends, or its expiry and will delay start. */
+  private disconnected(actions: SessionAction[], now: number): void {
     // [MQTT-3.1.2-23] state outlives the connection only for a Session Expiry Interval above 0.
     if (this.sessionExpiryInterval === 0) {
       this.endSession(actions, { now, reportEnd: true });
