@@ -3,8 +3,7 @@ import { ReasonCode } from '@mqttkit/contracts';
 import { AclPolicy } from './acl-policy.js';
 import type { AclRules } from './acl-rule.js';
 import { readAclFile } from './acl-file-format.js';
-import { watchFile } from './file-watcher.js';
-import type { FileWatch } from './file-watcher.js';
+import { reloadingFile } from './reloading-file.js';
 
 /** Options of `aclFile`. */
 export interface AclFileOptions {
@@ -41,45 +40,30 @@ export interface AclFileHook extends Hook {
  */
 export function aclFile(options: AclFileOptions): AclFileHook {
   const name = options.name ?? 'acl-file';
-  let logger: Pick<Logger, 'info' | 'warn'> = options.logger ?? console;
   let policy: AclPolicy | undefined;
-  let queue: Promise<void> = Promise.resolve();
-  let watcher: FileWatch | undefined;
-
-  async function load(): Promise<void> {
-    const rules = await readAclFile(options.path);
-    policy = new AclPolicy(
-      {
-        ...rules,
-        ...(options.roles === undefined ? {} : { roles: options.roles }),
-        ...(options.userRoles === undefined ? {} : { userRoles: options.userRoles }),
-      },
-      options.noMatch,
-    );
-    logger.info(`${name}: loaded ${options.path}`);
-  }
-
-  function reload(): Promise<void> {
-    const next = queue.then(load);
-    queue = next.catch(() => undefined);
-    return next;
-  }
-
-  const ready = reload();
-  ready.catch(() => undefined);
-  if (options.watch ?? true) {
-    watcher = watchFile(options.path, {
-      debounceMs: options.debounceMs ?? 200,
-      onChange: () => {
-        reload().catch((error: unknown) => {
-          logger.warn(`${name}: keeping the previous rules, reloading ${options.path} failed`, { error });
-        });
-      },
-    });
-  }
+  const file = reloadingFile({
+    name,
+    path: options.path,
+    keeps: 'rules',
+    ...(options.watch === undefined ? {} : { watch: options.watch }),
+    ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    async load(logger) {
+      const rules = await readAclFile(options.path);
+      policy = new AclPolicy(
+        {
+          ...rules,
+          ...(options.roles === undefined ? {} : { roles: options.roles }),
+          ...(options.userRoles === undefined ? {} : { userRoles: options.userRoles }),
+        },
+        options.noMatch,
+      );
+      logger.info(`${name}: loaded ${options.path}`);
+    },
+  });
 
   async function check(request: Parameters<AclPolicy['check']>[0]) {
-    await queue;
+    await file.settled();
     if (policy === undefined)
       return { deny: ReasonCode.NotAuthorized, reason: `${options.path} is not loaded` } as const;
     return policy.check(request);
@@ -87,17 +71,13 @@ export function aclFile(options: AclFileOptions): AclFileHook {
 
   return {
     name,
-    reload,
+    reload: file.reload,
     async init(context) {
-      logger = context.logger;
-      await ready;
+      await file.useLogger(context.logger);
     },
     authorizePublish: ({ client, topic }) => check({ client, action: 'publish', topic }),
     authorizeSubscribe: ({ client, topicFilter }) =>
       check({ client, action: 'subscribe', topic: topicFilter }),
-    close() {
-      watcher?.close();
-      watcher = undefined;
-    },
+    close: file.close,
   };
 }

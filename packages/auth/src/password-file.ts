@@ -1,7 +1,6 @@
 import type { Hook, Logger } from '@mqttkit/contracts';
 import { ReasonCode } from '@mqttkit/contracts';
-import { watchFile } from './file-watcher.js';
-import type { FileWatch } from './file-watcher.js';
+import { reloadingFile } from './reloading-file.js';
 import { PasswordTable } from './password-table.js';
 import type { PasswordTableOptions } from './password-table.js';
 import { readPasswordFile } from './password-file-format.js';
@@ -34,53 +33,33 @@ export interface PasswordFileHook extends Hook {
  */
 export function passwordFile(options: PasswordFileOptions): PasswordFileHook {
   const name = options.name ?? 'password-file';
-  let logger: Pick<Logger, 'info' | 'warn'> = options.logger ?? console;
   let table: PasswordTable | undefined;
-  let queue: Promise<void> = Promise.resolve();
-  let watcher: FileWatch | undefined;
-
-  async function load(): Promise<void> {
-    const entries = await readPasswordFile(options.path);
-    table = PasswordTable.from(entries, { allowPlaintext: false, source: options.path });
-    logger.info(`${name}: loaded ${table.size} user(s) from ${options.path}`);
-  }
-
-  function reload(): Promise<void> {
-    const next = queue.then(load);
-    queue = next.catch(() => undefined);
-    return next;
-  }
-
-  const ready = reload();
-  // The first load's failure surfaces through init(); here it must not be an unhandled rejection.
-  ready.catch(() => undefined);
-  if (options.watch ?? true) {
-    watcher = watchFile(options.path, {
-      debounceMs: options.debounceMs ?? 200,
-      onChange: () => {
-        reload().catch((error: unknown) => {
-          logger.warn(`${name}: keeping the previous users, reloading ${options.path} failed`, { error });
-        });
-      },
-    });
-  }
+  const file = reloadingFile({
+    name,
+    path: options.path,
+    keeps: 'users',
+    ...(options.watch === undefined ? {} : { watch: options.watch }),
+    ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    async load(logger) {
+      const entries = await readPasswordFile(options.path);
+      table = PasswordTable.from(entries, { allowPlaintext: false, source: options.path });
+      logger.info(`${name}: loaded ${table.size} user(s) from ${options.path}`);
+    },
+  });
 
   return {
     name,
-    reload,
+    reload: file.reload,
     async init(context) {
-      logger = context.logger;
-      await ready;
+      await file.useLogger(context.logger);
     },
     async authenticate(context) {
-      await queue;
+      await file.settled();
       if (table === undefined)
         return { deny: ReasonCode.ServerUnavailable, reason: `${options.path} is not loaded` };
       return table.authenticate(context, options);
     },
-    close() {
-      watcher?.close();
-      watcher = undefined;
-    },
+    close: file.close,
   };
 }
