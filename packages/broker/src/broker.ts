@@ -180,11 +180,6 @@ class MqttBroker implements Broker, BrokerCore {
       interval: capabilities.sysInterval,
       version: options.version ?? 'mqttkit',
       statistics: this.statistics,
-      counts: () => ({
-        sessions: this.sessions.size,
-        subscriptions: this.router.subscriptions.size,
-        retained: this.router.retained.size,
-      }),
       publish: (message) => this.routeMessage(message, undefined),
     });
   }

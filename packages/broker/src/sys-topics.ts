@@ -1,20 +1,12 @@
 import { freemem, loadavg } from 'node:os';
 import type { ApplicationMessage } from '@mqttkit/session';
-import type { BrokerStatistics } from './broker-statistics.js';
-
-/** What `$SYS` reports besides the counters. */
-export interface SysCounts {
-  readonly sessions: number;
-  readonly subscriptions: number;
-  readonly retained: number;
-}
+import type { BrokerStatisticsView } from './broker-statistics.js';
 
 export interface SysTopicsOptions {
   /** Seconds between updates; 0 turns `$SYS` off. */
   readonly interval: number;
   readonly version: string;
-  readonly statistics: BrokerStatistics;
-  readonly counts: () => SysCounts;
+  readonly statistics: BrokerStatisticsView;
   readonly publish: (message: ApplicationMessage) => unknown;
 }
 
@@ -62,14 +54,13 @@ export class SysTopics {
 
   private update(): void {
     const statistics = this.options.statistics;
-    const counts = this.options.counts();
     const values: [string, string | number][] = [
       ['version', this.options.version],
       ['uptime', `${Math.round((Date.now() - this.started) / 1000)} seconds`],
       ['clients/connected', statistics.clientsConnected],
       ['clients/active', statistics.clientsConnected],
-      ['clients/total', counts.sessions],
-      ['clients/disconnected', Math.max(0, counts.sessions - statistics.clientsConnected)],
+      ['clients/total', statistics.sessions],
+      ['clients/disconnected', Math.max(0, statistics.sessions - statistics.clientsConnected)],
       ['clients/maximum', statistics.maximumClientsConnected],
       ['messages/received', statistics.messagesReceived],
       ['messages/sent', statistics.messagesSent],
@@ -78,8 +69,8 @@ export class SysTopics {
       ['publish/messages/dropped', statistics.publishDropped],
       ['bytes/received', statistics.bytesReceived],
       ['bytes/sent', statistics.bytesSent],
-      ['subscriptions/count', counts.subscriptions],
-      ['retained messages/count', counts.retained],
+      ['subscriptions/count', statistics.subscriptions],
+      ['retained messages/count', statistics.retainedMessages],
       ['heap/current', process.memoryUsage().heapUsed],
       ['load/system/1min', loadavg()[0]!.toFixed(2)],
       ['memory/free', freemem()],
