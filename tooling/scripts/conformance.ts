@@ -285,12 +285,71 @@ const document = [
   ...sections.flatMap(({ standard, rows }) => section(standard, rows)),
 ].join('\n');
 
+/** A Markdown table laid out as Prettier lays it out, so `pnpm format:check` accepts it as written. */
+function alignedTable(
+  header: readonly string[],
+  right: readonly boolean[],
+  rows: readonly string[][],
+): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(3, title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((text, column) => (right[column] ? text.padStart(widths[column]!) : text.padEnd(widths[column]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((width, column) => (right[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width))).join(' | ')} |`;
+  return [line(header), rule, ...rows.map(line)];
+}
+
+// The README states the totals between two markers; they are rewritten (or checked) with the matrix.
+const readmePath = join(root, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const totalsStart = '<!-- conformance totals: written by `pnpm conformance` -->';
+const totalsEnd = '<!-- end of conformance totals -->';
+const totalsBlock = [
+  totalsStart,
+  '',
+  ...alignedTable(
+    [
+      'standard',
+      'statements',
+      'tested',
+      'Server and Both rows tested',
+      'Client rows tested',
+      'with a reason instead',
+    ],
+    [false, true, true, true, true, true],
+    sections.map(({ standard, rows }) => {
+      const tested = (row: Row): boolean => row.tests.length > 0;
+      const obliging = rows.filter((row) => row.statement.appliesTo !== 'Client');
+      const client = rows.filter((row) => row.statement.appliesTo === 'Client');
+      return [
+        `MQTT ${standard.version}`,
+        String(rows.length),
+        String(rows.filter(tested).length),
+        `${obliging.filter(tested).length} of ${obliging.length}`,
+        `${client.filter(tested).length} of ${client.length}`,
+        String(rows.filter((row) => !tested(row) && row.reason).length),
+      ];
+    }),
+  ),
+  '',
+  totalsEnd,
+].join('\n');
+const blockAt = readme.indexOf(totalsStart);
+const blockEnd = readme.indexOf(totalsEnd);
+let newReadme = readme;
+if (blockAt < 0 || blockEnd < blockAt)
+  problems.push(`README.md has no "${totalsStart}" ... "${totalsEnd}" block`);
+else newReadme = readme.slice(0, blockAt) + totalsBlock + readme.slice(blockEnd + totalsEnd.length);
+
 if (check) {
   const current = existsSync(output) ? readFileSync(output, 'utf8') : '';
   if (current !== document) problems.push('docs/conformance.md is out of date: run `pnpm conformance`');
+  if (newReadme !== readme) problems.push('the totals in README.md are out of date: run `pnpm conformance`');
 } else {
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, document);
+  writeFileSync(readmePath, newReadme);
 }
 for (const problem of problems) console.error(problem);
 console.log(

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { brokerNames } from './broker-process.js';
+import { brokerNames, defaultBrokers } from './broker-process.js';
 import type { BrokerName } from './broker-process.js';
 import type { BenchOptions } from './scenario.js';
 
@@ -10,12 +10,18 @@ export interface CommandLine extends BenchOptions {
   /** Runs per scenario and broker, interleaved across brokers; the table shows the median. */
   readonly rounds: number;
   readonly quick: boolean;
+  /** The server script of the `baseline` broker (`--baseline`). */
+  readonly baselineBundle: string | undefined;
 }
 
 export const usage = `Usage: pnpm bench [--quick] [--only <scenario>[,<scenario>]] [--brokers <name>[,<name>]]
                   [--rounds <n>] [--duration <ms>] [--warmup <ms>] [--latency-rate <msg/s>] [--connections <n>]
-                  [--profile <dir>]
-Scenarios: fan-in, fan-out, qos1, latency, idle-memory. Brokers: ${brokerNames.join(', ')} (default all).
+                  [--profile <dir>] [--baseline <file>]
+Scenarios: fan-in, fan-out, qos1, latency, idle-memory.
+Brokers: ${brokerNames.join(', ')} (default ${defaultBrokers.join(', ')}).
+node-net      a bare Node net server that keeps its sockets (idle-memory only): Node's own floor
+baseline      the mqttkit server script given with --baseline (a copy of dist/serve-mqttkit.js from
+              an earlier run), to compare a change side by side; --baseline adds it to the brokers
 --quick       a short smoke run (1 s windows, 1 round, 1,000 idle connections)
 --rounds      runs per scenario and broker, interleaved; the table shows the median (default 3)
 --profile     write a V8 CPU profile (.cpuprofile) of the mqttkit broker child into <dir>`;
@@ -41,12 +47,16 @@ export function parseBenchOptions(argv: readonly string[]): CommandLine | 'help'
       connections: { type: 'string' },
       rounds: { type: 'string' },
       profile: { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return 'help';
   const quick = values.quick;
-  const brokers = values.brokers?.flatMap((value) => value.split(',')) ?? [...brokerNames];
+  const brokers = values.brokers?.flatMap((value) => value.split(',')) ?? [...defaultBrokers];
+  if (values.baseline !== undefined && !brokers.includes('baseline')) brokers.push('baseline');
+  if (brokers.includes('baseline') && values.baseline === undefined)
+    throw new Error('the baseline broker needs --baseline <file>');
   for (const name of brokers) {
     if (!(brokerNames as readonly string[]).includes(name)) throw new Error(`unknown broker '${name}'`);
   }
@@ -60,5 +70,6 @@ export function parseBenchOptions(argv: readonly string[]): CommandLine | 'help'
     latencyRate: positiveInteger(values['latency-rate'], 'latency-rate', 5000),
     idleConnections: positiveInteger(values.connections, 'connections', quick ? 1000 : 10_000),
     profileDirectory: values.profile,
+    baselineBundle: values.baseline,
   };
 }

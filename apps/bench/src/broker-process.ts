@@ -11,8 +11,13 @@ import { build } from 'esbuild';
 import type { ChildMessage } from './serve-child.js';
 
 /** The brokers compared, in the order they run. */
-export const brokerNames = ['mqttkit', 'aedes', 'mosquitto'] as const;
+export const brokerNames = ['mqttkit', 'aedes', 'mosquitto', 'node-net', 'baseline'] as const;
 export type BrokerName = (typeof brokerNames)[number];
+/**
+ * What runs without `--brokers`. `node-net` (a bare Node `net` server, Node's own floor; idle-memory
+ * only) and `baseline` (an mqttkit bundle from `--baseline`) run only when asked for.
+ */
+export const defaultBrokers: readonly BrokerName[] = ['mqttkit', 'aedes', 'mosquitto'];
 
 export const mosquittoBinary = '/usr/sbin/mosquitto';
 
@@ -27,8 +32,8 @@ export interface BrokerProcess {
   cpuMilliseconds(): Promise<number>;
   /** The broker's own counters (mqttkit only). */
   statistics(): Promise<Record<string, number> | undefined>;
-  /** Runs a full garbage collection in a Node broker; resolves with its V8 heap and external bytes then. */
-  collectGarbage(): Promise<{ heapUsed: number; external: number } | undefined>;
+  /** Runs a full garbage collection in a Node broker; resolves with its V8 heap (used and committed) and external bytes then. */
+  collectGarbage(): Promise<{ heapUsed: number; heapTotal: number; external: number } | undefined>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +41,8 @@ export interface BrokerProcess {
 export interface BrokerProcessOptions {
   /** Write a V8 CPU profile of the mqttkit child into this directory. */
   readonly profileDirectory?: string | undefined;
+  /** The server script the `baseline` broker runs: a copy of `dist/serve-mqttkit.js` from an earlier build. */
+  readonly baselineBundle?: string | undefined;
 }
 
 const packageDirectory = join(import.meta.dirname, '..');
@@ -47,7 +54,7 @@ const bundles = new Map<string, Promise<string>>();
  * real deployment does not pay). Workspace packages come from source, and so do their npm
  * dependencies; Aedes stays external.
  */
-function bundleServer(name: 'mqttkit' | 'aedes'): Promise<string> {
+function bundleServer(name: 'mqttkit' | 'aedes' | 'node-net'): Promise<string> {
   let bundle = bundles.get(name);
   if (bundle === undefined) {
     const outfile = join(packageDirectory, 'dist', `serve-${name}.js`);
@@ -81,12 +88,21 @@ export async function startBrokerProcess(
   return name === 'mosquitto' ? startMosquitto() : startNodeBroker(name, options);
 }
 
+async function serverScript(
+  name: Exclude<BrokerName, 'mosquitto'>,
+  options: BrokerProcessOptions,
+): Promise<string> {
+  if (name !== 'baseline') return bundleServer(name);
+  if (options.baselineBundle === undefined) throw new Error('the baseline broker needs --baseline <file>');
+  return options.baselineBundle;
+}
+
 async function startNodeBroker(
-  name: 'mqttkit' | 'aedes',
+  name: Exclude<BrokerName, 'mosquitto'>,
   options: BrokerProcessOptions,
 ): Promise<BrokerProcess> {
   const profile = name === 'mqttkit' && options.profileDirectory !== undefined;
-  const child = fork(await bundleServer(name), [], {
+  const child = fork(await serverScript(name, options), [], {
     cwd: packageDirectory,
     execArgv: [
       '--enable-source-maps',
@@ -108,7 +124,9 @@ async function startNodeBroker(
     async collectGarbage() {
       child.send('gc');
       const reply = await nextMessage(child, 'collected');
-      return reply.type === 'collected' ? { heapUsed: reply.heapUsed, external: reply.external } : undefined;
+      return reply.type === 'collected'
+        ? { heapUsed: reply.heapUsed, heapTotal: reply.heapTotal, external: reply.external }
+        : undefined;
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -5,14 +5,15 @@ import type { Scenario } from './scenario.js';
 
 const connectBatch = 200;
 const settleBefore = 1500;
-// Brokers keep per-CONNECT timers (mqttkit: the 10 s authentication timeout) for a while: measure
-// once they have expired, so the figure is what an idle connection costs for as long as it is open.
+// Brokers may keep per-CONNECT timers for a while (an authentication timeout of 10 s): measure once
+// they have expired, so the figure is what an idle connection costs for as long as it is open.
 const settleAfter = 11_000;
 
 /** Opens many MQTT connections that then stay silent, and divides the broker's RSS growth by their number. */
 export const idleMemoryScenario: Scenario = {
   id: 'idle-memory',
   title: 'memory per idle connection (CONNECT, then nothing)',
+  bareServer: true,
   async run(broker, options) {
     const count = options.idleConnections;
     await sleep(settleBefore);
@@ -38,8 +39,12 @@ export const idleMemoryScenario: Scenario = {
       const perConnection = (bytes: number): string => `${(bytes / count / 1024).toFixed(2)} KB`;
       const heap =
         heapBefore && heapAfter
-          ? `; per connection: V8 heap ${perConnection(heapAfter.heapUsed - heapBefore.heapUsed)}, ` +
-            `external ${perConnection(heapAfter.external - heapBefore.external)}`
+          ? `; per connection: V8 heap ${perConnection(heapAfter.heapUsed - heapBefore.heapUsed)}` +
+            // A baseline bundle built before the committed figure existed does not report it.
+            (Number.isFinite(heapAfter.heapTotal - heapBefore.heapTotal)
+              ? ` (committed ${perConnection(heapAfter.heapTotal - heapBefore.heapTotal)})`
+              : '') +
+            `, external ${perConnection(heapAfter.external - heapBefore.external)}`
           : '';
       return {
         metrics: [

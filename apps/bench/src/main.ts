@@ -79,7 +79,10 @@ console.log(
 /** Runs one scenario once against one broker in a fresh child process; prints the figures. */
 async function runOnce(scenario: Scenario, name: BrokerName, round: number): Promise<Measurement> {
   process.stdout.write(`${scenario.id} / ${name}${options.rounds > 1 ? ` (round ${round})` : ''} ... `);
-  const broker = await startBrokerProcess(name, { profileDirectory: options.profileDirectory });
+  const broker = await startBrokerProcess(name, {
+    profileDirectory: options.profileDirectory,
+    baselineBundle: options.baselineBundle,
+  });
   try {
     const measurement = await withTimeout(scenario.run(broker, options), `${scenario.id} on ${name}`);
     const figures = measurement.metrics.map(
@@ -110,8 +113,9 @@ for (const scenario of selected) {
   // Rounds go broker after broker (A B C A B C ...), so a burst of other load hits all of them alike.
   const rounds = new Map<BrokerName, Measurement[]>();
   const failed = new Map<BrokerName, Error>();
+  const brokers = options.brokers.filter((name) => name !== 'node-net' || scenario.bareServer === true);
   for (let round = 1; round <= options.rounds; round += 1) {
-    for (const name of options.brokers) {
+    for (const name of brokers) {
       if (failed.has(name)) continue;
       try {
         const measurement = await runOnce(scenario, name, round);
@@ -121,7 +125,7 @@ for (const scenario of selected) {
       }
     }
   }
-  for (const name of options.brokers) {
+  for (const name of brokers) {
     const measurements = rounds.get(name);
     results[name] =
       failed.get(name) ??

@@ -1,3 +1,4 @@
+import { brokerNames } from './broker-process.js';
 import type { BrokerName } from './broker-process.js';
 import type { Measurement, Scenario } from './scenario.js';
 
@@ -28,25 +29,40 @@ function cell(result: Measurement | Error | undefined, label: string): { text: s
     : { text: '-', value: Number.NaN };
 }
 
+const columnTitles: Record<BrokerName, string> = {
+  mqttkit: 'mqttkit',
+  aedes: 'Aedes',
+  mosquitto: 'Mosquitto',
+  'node-net': 'bare Node net',
+  baseline: 'mqttkit baseline',
+};
+
 /**
- * A Markdown table: one row per metric, the three brokers, and mqttkit's advantage over each
- * (above 1× means mqttkit is better, for throughput higher and for latency and memory lower).
+ * A Markdown table: one row per metric, the three brokers (plus the bare Node server and the
+ * baseline when they ran), and mqttkit's advantage over Aedes, Mosquitto and the baseline (above
+ * 1× means mqttkit is better, for throughput higher and for latency and memory lower).
  */
 export function resultsTable(all: readonly ScenarioResults[]): string {
+  const ran = (name: BrokerName): boolean => all.some(({ results }) => results[name] !== undefined);
+  const columns = brokerNames.filter(
+    (name) => name === 'aedes' || name === 'mosquitto' || name === 'mqttkit' || ran(name),
+  );
+  const compared = columns.filter((name) => name !== 'mqttkit' && name !== 'node-net');
   const lines = [
-    '| scenario | metric | mqttkit | Aedes | Mosquitto | mqttkit vs Aedes | mqttkit vs Mosquitto |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    `| scenario | metric | ${columns.map((name) => columnTitles[name]).join(' | ')} | ${compared.map((name) => `mqttkit vs ${columnTitles[name]}`).join(' | ')} |`,
+    `|---|---|${columns.map(() => '---:').join('|')}|${compared.map(() => '---:').join('|')}|`,
   ];
   for (const { scenario, results } of all) {
     const first = Object.values(results).find((result): result is Measurement => !(result instanceof Error));
     const metrics = first?.metrics ?? [];
     for (const metric of metrics) {
       const mqttkit = cell(results.mqttkit, metric.label);
-      const aedes = cell(results.aedes, metric.label);
-      const mosquitto = cell(results.mosquitto, metric.label);
+      const cells = columns.map((name) => cell(results[name], metric.label).text);
+      const ratios = compared.map((name) =>
+        ratio(mqttkit.value, cell(results[name], metric.label).value, metric.higherIsBetter),
+      );
       lines.push(
-        `| ${scenario.id} | ${metric.label} (${metric.unit}) | ${mqttkit.text} | ${aedes.text} | ${mosquitto.text} | ` +
-          `${ratio(mqttkit.value, aedes.value, metric.higherIsBetter)} | ${ratio(mqttkit.value, mosquitto.value, metric.higherIsBetter)} |`,
+        `| ${scenario.id} | ${metric.label} (${metric.unit}) | ${cells.join(' | ')} | ${ratios.join(' | ')} |`,
       );
     }
   }

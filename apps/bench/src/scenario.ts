@@ -36,5 +36,7 @@ export interface Scenario {
   /** The name for `--only`. */
   readonly id: string;
   readonly title: string;
+  /** Whether the bare `node-net` server, which only answers CONNECT, can serve it. */
+  readonly bareServer?: boolean;
   run(broker: BrokerProcess, options: BenchOptions): Promise<Measurement>;
 }

@@ -1,7 +1,7 @@
 /** Messages between the benchmark and a broker child process. */
 export type ChildMessage =
   | { type: 'listening'; port: number }
-  | { type: 'collected'; heapUsed: number; external: number }
+  | { type: 'collected'; heapUsed: number; heapTotal: number; external: number }
   | { type: 'statistics'; statistics: Record<string, number> | undefined };
 
 /**
@@ -21,8 +21,8 @@ export function serveChild(options: {
   process.on('message', (message: unknown) => {
     if (message === 'gc') {
       globalThis.gc?.();
-      const { heapUsed, external } = process.memoryUsage();
-      send({ type: 'collected', heapUsed, external });
+      const { heapUsed, heapTotal, external } = process.memoryUsage();
+      send({ type: 'collected', heapUsed, heapTotal, external });
     } else if (message === 'statistics') {
       send({ type: 'statistics', statistics: options.statistics?.() });
     }

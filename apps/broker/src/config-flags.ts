@@ -8,6 +8,7 @@ export const configFlags = {
   port: { type: 'string', short: 'p' },
   'log-level': { type: 'string' },
   'http-port': { type: 'string' },
+  'data-dir': { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -19,6 +20,7 @@ export interface ConfigFlagValues {
   readonly port?: string;
   readonly 'log-level'?: string;
   readonly 'http-port'?: string;
+  readonly 'data-dir'?: string;
 }
 
 /** Turns the flags into configuration sources; the shortcuts are `--set` assignments. */
@@ -32,5 +34,7 @@ export function toConfigSources(
     assignments.push({ assignment: `log.level=${values['log-level']}`, flag: '--log-level' });
   if (values['http-port'] !== undefined)
     assignments.push({ assignment: `http.port=${values['http-port']}`, flag: '--http-port' });
+  if (values['data-dir'] !== undefined)
+    assignments.push({ assignment: `persistence.path=${values['data-dir']}`, flag: '--data-dir' });
   return { ...(values.config === undefined ? {} : { file: values.config }), environment, assignments };
 }

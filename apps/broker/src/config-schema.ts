@@ -146,6 +146,19 @@ const authSchema = z.strictObject({
   defaultAccess: z.enum(['allow', 'deny']).default('allow'),
 });
 
+const persistenceSchema = z.strictObject({
+  /** `lmdb`: sessions and retained messages on disk (`@mqttkit/store-lmdb`); `memory`: lost at exit. */
+  store: z.enum(['lmdb', 'memory']).default('lmdb'),
+  /** The lmdb store's directory, relative to the working directory. */
+  path: z.string().min(1).default('./mqttkit-data'),
+  /** When a write counts as durable: `{ intervalMs }` (group commit), `always` or `none`. */
+  sync: z
+    .union([z.enum(['always', 'none']), z.strictObject({ intervalMs: z.number().int().min(0).max(60_000) })])
+    .default({ intervalMs: 2 }),
+  /** What to do with data the store cannot trust: `refuse` to start, or `move-aside` and start empty. */
+  onCorrupt: z.enum(['refuse', 'move-aside']).default('refuse'),
+});
+
 /** The configuration schema: what the file, `MQTTKIT_*` variables and `--set` flags may contain. */
 export const configSchema = z
   .strictObject({
@@ -153,7 +166,7 @@ export const configSchema = z
     listeners: z.array(listenerSchema).min(1).optional(),
     auth: authSchema.prefault({}),
     capabilities: capabilitiesSchema.prefault({}),
-    persistence: z.strictObject({ store: z.enum(['memory']).default('memory') }).prefault({}),
+    persistence: persistenceSchema.prefault({}),
     sys: z.strictObject({ interval: z.number().int().min(0).max(86_400).default(10) }).prefault({}),
     log: z
       .strictObject({

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFlags, toConfigSources } from './config-flags.js';
 import { createLogger } from './create-logger.js';
@@ -16,6 +17,7 @@ Options:
   -p, --port <port>       port of the default loopback listeners
       --log-level <level> trace, debug, info, warn, error, fatal or silent
       --http-port <port>  serve /metrics and /healthz on this port
+      --data-dir <dir>    directory of the durable store (default ./mqttkit-data)
       --debug             print stack traces of errors
   -h, --help              this help
 
@@ -46,6 +48,7 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
     configFile: file ?? null,
     listening: server.listening.map((entry) => entry.url),
     store: config.persistence.store,
+    ...(config.persistence.store === 'lmdb' ? { storePath: resolve(config.persistence.path) } : {}),
   });
 
   process.on('SIGHUP', () => {

@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { createBroker } from '@mqttkit/broker';
 import type { Broker } from '@mqttkit/broker';
-import type { Hook, Logger } from '@mqttkit/contracts';
+import type { Hook, Logger, Store } from '@mqttkit/contracts';
+import { createLmdbStore, StoreCorruptError } from '@mqttkit/store-lmdb';
 import { createMemoryStore } from '@mqttkit/store-memory';
 import { buildHooks } from './build-hooks.js';
 import { CliError } from './cli-error.js';
@@ -57,6 +59,38 @@ function listenFix(error: unknown, transport: ListenerTransport): string {
   }
 }
 
+function createStore(config: MqttkitConfig, logger: Logger): Store {
+  const { persistence } = config;
+  if (persistence.store === 'memory') return createMemoryStore();
+  return createLmdbStore({
+    path: resolve(persistence.path),
+    sync: persistence.sync,
+    onCorrupt: persistence.onCorrupt,
+    logger,
+  });
+}
+
+/** A store that cannot open becomes one line naming the file and the setting to change. */
+function storeProblem(error: unknown, config: MqttkitConfig): CliError | undefined {
+  if (StoreCorruptError.isInstance(error)) {
+    return new CliError(
+      `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}; restore a backup, or start with persistence.onCorrupt=move-aside (--set) to move it aside and start empty`,
+      { cause: error },
+    );
+  }
+  const code = errorCode(error);
+  if (config.persistence.store === 'lmdb' && (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR')) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new CliError(
+      `cannot open the store in ${resolve(config.persistence.path)}: ${message}; fix persistence.path`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return undefined;
+}
+
 /**
  * Starts the broker the configuration describes: auth hooks, store, listeners, and the metrics
  * endpoint when `http.port` is set. Problems a user can fix reject with a `CliError`.
@@ -73,7 +107,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     broker = await createBroker({
       capabilities: { ...config.capabilities, sysInterval: config.sys.interval },
       hooks: [...(options.hooks ?? []), ...built.hooks, ...(metrics === undefined ? [] : [metrics.hook])],
-      store: createMemoryStore(),
+      store: createStore(config, logger),
       logger,
       ...(options.version === undefined ? {} : { version: options.version }),
     });
@@ -81,6 +115,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // The hooks watch their files from creation on; without a broker to close them, close them here.
     await Promise.all(built.hooks.map((hook) => hook.close?.()));
     if (error instanceof CliError) throw error;
+    const problem = storeProblem(error, config);
+    if (problem !== undefined) throw problem;
     // Hooks finish their setup in init (keys, files): a refusal there is a configuration problem.
     const message = error instanceof Error ? error.message : String(error);
     throw new CliError(`cannot start the broker: ${message}; check the auth settings`, { cause: error });

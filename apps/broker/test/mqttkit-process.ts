@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -36,7 +37,7 @@ export function startMqttkit(
     ['--conditions=@mqttkit/source', '--import', 'tsx', 'src/cli.ts', ...args],
     {
       cwd: packageDirectory,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      env: testEnvironment(options.env),
     },
   );
   if (options.input !== undefined) child.stdin.end(options.input);
@@ -95,7 +96,7 @@ export async function runMqttkit(
     ['--conditions=@mqttkit/source', '--import', 'tsx', 'src/cli.ts', ...args],
     {
       cwd: packageDirectory,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      env: testEnvironment(options.env),
     },
   );
   child.stdin.end(options.input ?? '');
@@ -105,6 +106,19 @@ export async function runMqttkit(
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   return { code, stdout, stderr };
+}
+
+/**
+ * The child's environment: a fresh data directory for the durable store unless the test names
+ * one, so no test writes into the repository.
+ */
+function testEnvironment(env: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    MQTTKIT_PERSISTENCE_PATH: mkdtempSync(join(tmpdir(), 'mqttkit-data-')),
+    ...env,
+  };
 }
 
 export function temporaryDirectory(): Promise<string> {

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +23,13 @@ describe('the README custom broker example', () => {
       ['--conditions=@mqttkit/source', '--import', 'tsx', 'examples/custom-broker.ts'],
       {
         cwd: packageDirectory,
-        env: { PATH: process.env.PATH ?? '', MQTTKIT_PORT: '0', MQTTKIT_LOG_LEVEL: 'warn' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          MQTTKIT_PORT: '0',
+          MQTTKIT_LOG_LEVEL: 'warn',
+          // The durable store's directory: never the repository.
+          MQTTKIT_PERSISTENCE_PATH: mkdtempSync(join(tmpdir(), 'mqttkit-data-')),
+        },
       },
     );
     let output = '';

@@ -22,6 +22,15 @@ export interface BrokerCore {
   attach(connection: ClientConnection): SessionEntry;
   /** Carries out a session's actions in order; a promise when one of them has to wait. */
   runActions(entry: SessionEntry, actions: readonly SessionAction[]): Promise<void> | undefined;
+  /**
+   * Carries out the actions of a packet the connection received, pipelined: what waits for a
+   * store write goes to the connection's ordered gate; a promise only when later packets must wait.
+   */
+  runReceived(
+    connection: ClientConnection,
+    entry: SessionEntry,
+    actions: readonly SessionAction[],
+  ): Promise<void> | undefined;
   /** The CONNACK accepting the connection was sent. */
   connected(connection: ClientConnection, sessionPresent: boolean): void;
   /** The connection closed; called once. */

@@ -145,6 +145,8 @@ class MqttBroker implements Broker, BrokerCore {
   private readonly publishCache = new PublishCache();
   private readonly sys: SysTopics;
   private internalSubscriptions = 0;
+  /** Ordered gates of closed connections whose store writes are still pending. */
+  private readonly draining = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
   private housekeeping: NodeJS.Timeout | undefined;
   /** Set while the bytes waiting in sockets exceed the memory budget: QoS 0 deliveries are refused. */
@@ -314,6 +316,11 @@ class MqttBroker implements Broker, BrokerCore {
 
   detach(connection: ClientConnection, error: Error | undefined): void {
     this.connections.delete(connection);
+    if (connection.gated) {
+      const drained = connection.drained();
+      this.draining.add(drained);
+      void drained.then(() => this.draining.delete(drained));
+    }
     const entry = connection.entry;
     if (entry === undefined || entry.connection !== connection) return;
     entry.connection = undefined;
@@ -357,6 +364,95 @@ class MqttBroker implements Broker, BrokerCore {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Carries out the actions of a packet `connection` received without holding up its next packets
+   * while the store writes (STYLE HS-21). Routing, store writes and deliveries to the client run
+   * at once; an answer (PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, DISCONNECT...) and whatever
+   * follows it goes to the connection's ordered gate once a write of this or an earlier packet is
+   * pending: the gate runs it after those writes are durable and earlier answers are sent, so
+   * answers leave in packet order [MQTT-4.6.0-2] [MQTT-4.6.0-3] [MQTT-4.6.0-4]. Returns a promise
+   * only for steps later packets must wait for: transform hooks, re-authentication, wills.
+   */
+  runReceived(
+    connection: ClientConnection,
+    entry: SessionEntry,
+    actions: readonly SessionAction[],
+  ): Promise<void> | undefined {
+    return this.runPipelined({ connection, entry, inStep: false }, actions);
+  }
+
+  /**
+   * `inStep`: running as a step of the gate, after every earlier step; what waits for this
+   * step's own writes then extends the step instead of queuing behind later packets' steps.
+   */
+  private runPipelined(
+    turn: { readonly connection: ClientConnection; readonly entry: SessionEntry; readonly inStep: boolean },
+    actions: readonly SessionAction[],
+  ): Promise<void> | undefined {
+    const { connection, entry } = turn;
+    let writes: Promise<void>[] | undefined;
+    for (let index = 0; index < actions.length; index += 1) {
+      const action = actions[index]!;
+      if (this.runsAhead(action)) {
+        const pending = this.runAction(entry, action);
+        if (pending !== undefined) (writes ??= []).push(pending);
+        continue;
+      }
+      if (writes !== undefined || (!turn.inStep && connection.gated)) {
+        const rest = actions.slice(index);
+        if (turn.inStep) return Promise.all(writes!).then(() => this.runPipelined(turn, rest));
+        connection.order(writes, () => this.runGated(connection, entry, rest));
+        return undefined;
+      }
+      const pending = this.runAction(entry, action);
+      if (pending !== undefined) {
+        const rest = actions.slice(index + 1);
+        return pending.then(() => this.runPipelined(turn, rest));
+      }
+    }
+    if (writes === undefined) return undefined;
+    if (turn.inStep) return Promise.all(writes).then(() => undefined);
+    // Writes no answer waits for still pass the gate: a failed one closes the connection.
+    connection.order(writes, undefined);
+    return undefined;
+  }
+
+  /**
+   * Actions that need not wait for earlier store writes: routing (its order is the order of
+   * packets, unless a transform hook decides it), store writes (applied in call order) and
+   * messages to the client, which the fan-out also sends before their writes are durable.
+   */
+  private runsAhead(action: SessionAction): boolean {
+    switch (action.type) {
+      case 'persist':
+      case 'drop':
+        return true;
+      case 'deliver':
+        return !this.hooks.transformsPublishes;
+      case 'send':
+        return action.packet.type === 'publish';
+      default:
+        return false;
+    }
+  }
+
+  private runGated(
+    connection: ClientConnection,
+    entry: SessionEntry,
+    actions: readonly SessionAction[],
+  ): Promise<void> | undefined {
+    if (entry.connection === connection)
+      return this.runPipelined({ connection, entry, inStep: true }, actions);
+    // The connection closed or a new one took the session over: its packets' store writes still
+    // happen, their answers must not reach the new connection.
+    return this.runActions(
+      entry,
+      actions.filter(
+        (action) => action.type !== 'send' && action.type !== 'disconnect' && action.type !== 'auth',
+      ),
+    );
   }
 
   private runAction(entry: SessionEntry, action: SessionAction): Promise<void> | undefined {
@@ -451,7 +547,7 @@ class MqttBroker implements Broker, BrokerCore {
     } finally {
       this.publishCache.end();
     }
-    if (client !== undefined)
+    if (client !== undefined && this.hooks.notifies('onPublished'))
       this.hooks.notify('onPublished', { client, packet: toPublish(message), deliveredTo });
     if (writes.length === 0) return undefined;
     return Promise.all(writes).then(() => undefined);
@@ -508,6 +604,8 @@ class MqttBroker implements Broker, BrokerCore {
 
   private dropped(entry: SessionEntry, message: ApplicationMessage, reason: DropReason): void {
     this.statistics.publishDropped += 1;
+    // Dropping happens under load (congested subscribers): build no context nobody reads.
+    if (!this.hooks.notifies('onMessageDropped')) return;
     this.hooks.notify('onMessageDropped', {
       client: entry.connection?.client ?? { ...internalClient, clientId: entry.clientId },
       packet: toPublish(message),
@@ -630,10 +728,16 @@ class MqttBroker implements Broker, BrokerCore {
     this.sys.stop();
     clearInterval(this.housekeeping);
     const transportsClosed = this.transports.map((transport) => transport.close());
+    // Store writes of packets already received finish before the store is flushed and closed.
+    const gatesDrained = [
+      ...this.draining,
+      ...[...this.connections].map((connection) => connection.drained()),
+    ];
     for (const connection of [...this.connections])
       connection.closeAsServer(ReasonCode.ServerShuttingDown, 'server shutting down');
     this.scheduler.stop();
     await Promise.all(transportsClosed);
+    await Promise.all(gatesDrained);
     await this.store.flush();
     await this.hooks.close();
     await this.store.close();

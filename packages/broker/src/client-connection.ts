@@ -21,6 +21,7 @@ import { parseSharedSubscription, validateTopicFilter } from '@mqttkit/topics';
 import { rejectConnect, screenConnect } from '@mqttkit/session';
 import type { SessionAction } from '@mqttkit/session';
 import type { BrokerCore } from './broker-core.js';
+import { disconnectDenyCode, publishDenyCode, subscribeDenyCode } from './deny-codes.js';
 import type { AuthenticationResult } from './hook-runner.js';
 import type { SessionEntry } from './session-entry.js';
 
@@ -35,6 +36,15 @@ interface Exchange {
 
 /** Packets at least this large are written as they are rather than copied into a batch. */
 const largeWrite = 4096;
+
+/** Shared by every client until an authentication hook gives it roles or attributes of its own. */
+const noRoles: readonly string[] = Object.freeze([]);
+const noAttributes: Readonly<Record<string, unknown>> = Object.freeze({});
+
+// A module-level callback rather than a closure per connection (an idle connection costs less).
+function flushConnection(connection: ClientConnection): void {
+  connection.flush();
+}
 
 const isPromise = (value: unknown): value is Promise<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -54,15 +64,23 @@ export class ClientConnection {
   clientDisconnect: number | undefined;
   private readonly decoder: Decoder;
   private connect: Connect | undefined;
+  /** The CONNECT's Maximum Packet Size: nothing larger is ever sent [MQTT-3.1.2-24]. */
+  private maximumPacketSize: number | undefined;
   private exchange: Exchange | undefined;
   private busy = false;
   private paused = false;
+  /** The last step of the ordered gate: earlier packets' work waiting for store writes. */
+  private ordered: Promise<void> | undefined;
+  private orderedCount = 0;
   private outgoing: Uint8Array[] = [];
   private outgoingBytes = 0;
   private closed = false;
   private congestedSince: number | undefined;
-  private readonly connectTimer: NodeJS.Timeout;
-  private readonly flush = (): void => {
+  /** The deadline for CONNECT and authentication; dropped once the connection is accepted or refused. */
+  private connectTimer: NodeJS.Timeout | undefined;
+
+  /** Writes what was gathered since the last flush. */
+  flush(): void {
     const chunks = this.outgoing;
     if (chunks.length === 0) return;
     this.outgoing = [];
@@ -91,7 +109,7 @@ export class ClientConnection {
       runBytes = 0;
     }
     this.stream.uncork();
-  };
+  }
 
   constructor(
     private readonly core: BrokerCore,
@@ -105,10 +123,11 @@ export class ClientConnection {
     );
     this.connectTimer.unref();
     stream.on('data', (chunk: Uint8Array) => this.onData(chunk));
-    stream.on('error', (error: Error) => this.lost(error));
-    stream.on('close', () => this.lost(undefined));
-    stream.on('end', () => this.lost(undefined));
-    stream.on('drain', () => (this.congestedSince = undefined));
+    // One listener for the three ways a stream ends ('close' passes a boolean, 'end' nothing).
+    const lost = (error?: unknown): void => this.lost(error instanceof Error ? error : undefined);
+    stream.on('error', lost);
+    stream.on('close', lost);
+    stream.on('end', lost);
   }
 
   /** Whether the socket has more buffered than the capabilities allow; QoS 0 deliveries are dropped then. */
@@ -116,7 +135,11 @@ export class ClientConnection {
     const buffered = this.stream.writableLength + this.outgoingBytes;
     if (buffered < this.core.capabilities.maximumWriteBuffer) return false;
     const now = this.core.now();
-    this.congestedSince ??= now;
+    if (this.congestedSince === undefined) {
+      this.congestedSince = now;
+      // Listened for only while congested: most connections never are.
+      this.stream.once('drain', () => (this.congestedSince = undefined));
+    }
     if (now - this.congestedSince > this.core.capabilities.drainTimeout) {
       this.closeAsServer(ReasonCode.QuotaExceeded, 'slow consumer: the socket did not drain in time');
     }
@@ -128,15 +151,76 @@ export class ClientConnection {
     return this.stream.writableLength + this.outgoingBytes;
   }
 
+  /** Whether earlier packets' acknowledgements still wait for store writes. */
+  get gated(): boolean {
+    return this.orderedCount > 0;
+  }
+
+  /**
+   * The ordered gate: runs `then` once every write of `writes` resolved and every earlier step
+   * ran, so answers leave in packet order, each only after the writes it depends on are durable.
+   * A failed write closes the connection without its answer (nothing unstored is acknowledged).
+   */
+  order(
+    writes: readonly Promise<unknown>[] | undefined,
+    then: (() => Promise<void> | undefined) | undefined,
+  ): void {
+    const waits = this.ordered === undefined ? (writes ?? []) : [this.ordered, ...(writes ?? [])];
+    const after = waits.length === 1 ? waits[0]! : Promise.all(waits);
+    const step = then === undefined ? after.then(() => undefined) : after.then(then);
+    this.ordered = step;
+    this.orderedCount += 1;
+    step.then(
+      () => this.ordering(),
+      (error: unknown) => {
+        this.ordering();
+        if (!this.closed) this.internalError(error);
+      },
+    );
+  }
+
+  /** Resolves once every step of the ordered gate has run (or failed). */
+  drained(): Promise<void> {
+    return (
+      this.ordered?.then(
+        () => undefined,
+        () => undefined,
+      ) ?? Promise.resolve()
+    );
+  }
+
+  private ordering(): void {
+    this.orderedCount -= 1;
+    if (this.orderedCount === 0) this.ordered = undefined;
+    if (
+      this.paused &&
+      !this.busy &&
+      !this.closed &&
+      this.orderedCount < this.core.capabilities.receiveMaximum
+    ) {
+      this.paused = false;
+      this.stream.resume();
+      this.pump();
+    }
+  }
+
   /** Writes a packet; writes of one tick go out together. */
   send(packet: Packet): void {
-    this.write(encode(packet, this.protocolVersion));
+    const bytes = encode(packet, this.protocolVersion);
+    // Nothing larger than the client's Maximum Packet Size goes out [MQTT-3.1.2-24]. PUBLISH packets
+    // are screened by the session; any other packet that does not fit (a CONNACK or DISCONNECT for a
+    // client announcing a few bytes) leaves the connection nothing to say, so it closes [MQTT-4.13.2-1].
+    if (this.maximumPacketSize !== undefined && bytes.byteLength > this.maximumPacketSize) {
+      this.abort(`a ${packet.type} packet exceeds the client's Maximum Packet Size`);
+      return;
+    }
+    this.write(bytes);
   }
 
   /** Writes bytes already encoded for this connection's protocol version. */
   write(bytes: Uint8Array): void {
     if (this.closed) return;
-    if (this.outgoing.length === 0) process.nextTick(this.flush);
+    if (this.outgoing.length === 0) process.nextTick(flushConnection, this);
     this.outgoing.push(bytes);
     this.outgoingBytes += bytes.byteLength;
     this.core.statistics.messagesSent += 1;
@@ -180,9 +264,13 @@ export class ClientConnection {
     this.pump();
   }
 
-  /** Decodes and handles packets until none is whole or a hook step is pending. */
+  /**
+   * Decodes and handles packets until none is whole, a hook step is pending, or the ordered gate
+   * holds `receiveMaximum` packets' answers (reading pauses until it drains).
+   */
   private pump(): void {
-    while (!this.busy && !this.closed) {
+    const bound = this.core.capabilities.receiveMaximum;
+    while (!this.busy && !this.closed && this.orderedCount < bound) {
       let packet: Packet | undefined;
       try {
         packet = this.decoder.next();
@@ -205,7 +293,7 @@ export class ClientConnection {
         pending.then(
           () => {
             this.busy = false;
-            if (this.paused && !this.closed) {
+            if (this.paused && !this.closed && this.orderedCount < bound) {
               this.paused = false;
               this.stream.resume();
             }
@@ -216,9 +304,10 @@ export class ClientConnection {
       }
     }
     if (
-      this.busy &&
       !this.paused &&
-      this.decoder.bufferedBytes >= this.core.capabilities.maximumInboundBuffer
+      !this.closed &&
+      (this.orderedCount >= bound ||
+        (this.busy && this.decoder.bufferedBytes >= this.core.capabilities.maximumInboundBuffer))
     ) {
       this.paused = true;
       this.stream.pause();
@@ -243,7 +332,7 @@ export class ClientConnection {
       case 'subscribe':
         return this.handleSubscribe(entry, packet);
       case 'unsubscribe': {
-        const pending = this.core.runActions(entry, entry.session.receive(packet, this.core.now()));
+        const pending = this.core.runReceived(this, entry, entry.session.receive(packet, this.core.now()));
         this.core.hooks.notify('onUnsubscribed', { client: this.client!, topicFilters: packet.topicFilters });
         return pending;
       }
@@ -253,7 +342,7 @@ export class ClientConnection {
       default:
         break;
     }
-    return this.core.runActions(entry, entry.session.receive(packet, this.core.now()));
+    return this.core.runReceived(this, entry, entry.session.receive(packet, this.core.now()));
   }
 
   private handleConnect(packet: Packet): Promise<unknown> | undefined {
@@ -262,12 +351,13 @@ export class ClientConnection {
     if (!screening.accepted) return this.refuse(screening.actions);
     const connect = screening.connect;
     this.connect = connect;
+    this.maximumPacketSize = connect.properties?.maximumPacketSize;
     const clientId = connect.clientId === '' ? this.core.assignClientId() : connect.clientId;
     this.client = {
       clientId,
       ...(connect.username === undefined ? {} : { username: connect.username }),
-      roles: [],
-      attributes: {},
+      roles: noRoles,
+      attributes: noAttributes,
       protocolVersion: connect.protocolVersion,
       remoteAddress: this.info.remoteAddress,
       remotePort: this.info.remotePort,
@@ -301,7 +391,14 @@ export class ClientConnection {
     data: { authenticationData?: Uint8Array; userProperties?: UserProperty[] },
   ): Promise<void> {
     const connect = this.connect!;
-    const signal = AbortSignal.timeout(this.core.capabilities.authenticationTimeout);
+    // Not AbortSignal.timeout(): its timer cannot be cancelled and would outlive a quick answer.
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      this.core.capabilities.authenticationTimeout,
+    );
+    timer.unref();
     const attempt = this.core.hooks.authenticate(
       {
         client: this.client!,
@@ -331,7 +428,7 @@ export class ClientConnection {
         }),
       ),
     );
-    const result = await Promise.race([attempt, timeout]);
+    const result = await Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
     if (this.closed) return;
     // Packets the client sent behind CONNECT wait until the connection is accepted or refused.
     await this.concludeRound(round, result);
@@ -392,7 +489,7 @@ export class ClientConnection {
       if (round.kind === 'connect') {
         void this.refuse(rejectConnect(this.connect!, reasonCode));
       } else {
-        this.closeAsServer(reasonCode, 're-authentication refused');
+        this.closeAsServer(disconnectDenyCode(reasonCode), 're-authentication refused');
       }
       return;
     }
@@ -410,8 +507,8 @@ export class ClientConnection {
     this.client = {
       ...this.client!,
       ...(allow?.username === undefined ? {} : { username: allow.username }),
-      roles: allow?.roles ?? [],
-      attributes: allow?.attributes ?? {},
+      roles: allow?.roles ?? noRoles,
+      attributes: allow?.attributes ?? noAttributes,
     };
     return this.accept(allow);
   }
@@ -449,9 +546,13 @@ export class ClientConnection {
       }
     }
     clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     const entry = this.core.attach(this);
     this.entry = entry;
     const actions = entry.session.connect(connect, this.core.now());
+    // The CONNECT (and the read buffer its fields point into) is kept only for re-authentication,
+    // which needs its authentication method [MQTT-4.12.1-1].
+    if (connect.properties?.authenticationMethod === undefined) this.connect = undefined;
     if (allow?.authenticationData !== undefined) {
       for (const action of actions) {
         if (action.type === 'send' && action.packet.type === 'connack') {
@@ -462,7 +563,9 @@ export class ClientConnection {
         }
       }
     }
-    await this.core.runActions(entry, actions);
+    // The CONNACK goes out at once; messages resent or drained from the queue do not wait for
+    // one store commit each (their writes pass the ordered gate).
+    await this.core.runReceived(this, entry, actions);
     if (!this.closed) {
       const sessionPresent = actions.some(
         (action) =>
@@ -475,6 +578,7 @@ export class ClientConnection {
   /** Sends the refusal (CONNACK with a failure code) and closes. */
   private refuse(actions: readonly SessionAction[]): undefined {
     clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     for (const action of actions) {
       if (action.type === 'send') this.send(action.packet);
       else if (action.type === 'disconnect') {
@@ -553,7 +657,8 @@ export class ClientConnection {
   private handlePublish(entry: SessionEntry, packet: Publish): Promise<unknown> | undefined {
     const session = entry.session;
     const topic = session.topicOf(packet);
-    if (topic === undefined) return this.core.runActions(entry, session.receive(packet, this.core.now()));
+    if (topic === undefined)
+      return this.core.runReceived(this, entry, session.receive(packet, this.core.now()));
     const decision = this.core.hooks.authorizePublish({
       client: this.client!,
       topic,
@@ -563,16 +668,28 @@ export class ClientConnection {
       will: false,
       packet,
     });
-    const receive = (outcome: NormalizedDecision): Promise<unknown> | undefined =>
-      this.core.runActions(
-        entry,
-        session.receive(
-          packet,
-          this.core.now(),
-          outcome.outcome === 'allow' ? undefined : { deny: outcome.reasonCode ?? ReasonCode.NotAuthorized },
-        ),
-      );
-    return isPromise(decision) ? decision.then(receive) : receive(decision);
+    // A closure only for an asynchronous decision: the synchronous path allocates none per PUBLISH.
+    return isPromise(decision)
+      ? decision.then((outcome) => this.receivePublish(entry, packet, outcome))
+      : this.receivePublish(entry, packet, decision);
+  }
+
+  private receivePublish(
+    entry: SessionEntry,
+    packet: Publish,
+    outcome: NormalizedDecision,
+  ): Promise<unknown> | undefined {
+    return this.core.runReceived(
+      this,
+      entry,
+      entry.session.receive(
+        packet,
+        this.core.now(),
+        outcome.outcome === 'allow'
+          ? undefined
+          : { deny: publishDenyCode(outcome.reasonCode ?? ReasonCode.NotAuthorized) },
+      ),
+    );
   }
 
   private handleSubscribe(entry: SessionEntry, packet: Subscribe): Promise<unknown> | undefined {
@@ -590,10 +707,10 @@ export class ClientConnection {
       const subscriptions = outcomes.map((outcome) =>
         outcome === undefined || outcome.outcome === 'allow'
           ? undefined
-          : (outcome.reasonCode ?? ReasonCode.NotAuthorized),
+          : subscribeDenyCode(outcome.reasonCode ?? ReasonCode.NotAuthorized),
       );
       const actions = entry.session.receive(packet, this.core.now(), { subscriptions });
-      const pending = this.core.runActions(entry, actions);
+      const pending = this.core.runReceived(this, entry, actions);
       const suback = actions.find((action) => action.type === 'send' && action.packet.type === 'suback');
       if (suback?.type === 'send' && suback.packet.type === 'suback') {
         this.core.hooks.notify('onSubscribed', {
@@ -613,9 +730,11 @@ export class ClientConnection {
   private failed(error: MqttError): void {
     const reason = error.message;
     if (this.entry === undefined) {
+      // A wrong protocol name is not MQTT at all: close without a CONNACK [MQTT-3.1.2-1] [MQTT-3.1.4-1].
       if (
-        error instanceof UnsupportedProtocolVersionError ||
-        error.code === 'MQTT_UNSUPPORTED_PROTOCOL_VERSION'
+        (error instanceof UnsupportedProtocolVersionError ||
+          error.code === 'MQTT_UNSUPPORTED_PROTOCOL_VERSION') &&
+        error.statement !== 'MQTT-3.1.2-1'
       ) {
         // [MQTT-3.1.2-2] CONNACK 0x01 (3.1.1 format: the client's own version is unknown to us).
         this.protocolVersion = 4;
@@ -677,6 +796,7 @@ export class ClientConnection {
   private finish(error: Error | undefined): void {
     this.closed = true;
     clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     this.core.detach(this, error);
   }
 }

@@ -22,6 +22,11 @@ type NotificationMethod =
 
 type NotificationContext<M extends NotificationMethod> = Parameters<NonNullable<Hook[M]>>[0];
 
+/** Which authorization hook method `decide` calls, with its context. */
+type AuthorizationCall =
+  | { readonly method: 'authorizePublish'; readonly context: AuthorizePublishContext }
+  | { readonly method: 'authorizeSubscribe'; readonly context: AuthorizeSubscribeContext };
+
 /** The winning answer of the authentication hooks, with the hook that gave it. */
 export interface AuthenticationResult {
   readonly decision: NormalizedDecision;
@@ -46,6 +51,8 @@ export class HookRunner {
   private readonly subscribeAuthorizers: Hook[];
   private readonly transformers: Hook[];
   private readonly notified: Record<NotificationMethod, Hook[]>;
+  /** One allow decision per hook name, reused: authorizing a PUBLISH allocates no decision. */
+  private readonly allowDecisions = new Map<string, NormalizedDecision>();
 
   constructor(
     private readonly hooks: readonly Hook[],
@@ -130,11 +137,16 @@ export class HookRunner {
   }
 
   authorizePublish(context: AuthorizePublishContext): NormalizedDecision | Promise<NormalizedDecision> {
-    return this.decide(this.publishAuthorizers, (hook) => hook.authorizePublish!(context), 0);
+    return this.decide(this.publishAuthorizers, { method: 'authorizePublish', context }, 0);
   }
 
   authorizeSubscribe(context: AuthorizeSubscribeContext): NormalizedDecision | Promise<NormalizedDecision> {
-    return this.decide(this.subscribeAuthorizers, (hook) => hook.authorizeSubscribe!(context), 0);
+    return this.decide(this.subscribeAuthorizers, { method: 'authorizeSubscribe', context }, 0);
+  }
+
+  /** Whether any hook listens to this notification: callers skip building its context otherwise. */
+  notifies(method: NotificationMethod): boolean {
+    return this.notified[method].length > 0;
   }
 
   /** Chains the `onPublish` transforms; resolves to the packet to route, or `drop`. */
@@ -174,14 +186,18 @@ export class HookRunner {
 
   private decide(
     hooks: readonly Hook[],
-    call: (hook: Hook) => AuthenticationDecision | Promise<AuthenticationDecision>,
+    call: AuthorizationCall,
     start: number,
   ): NormalizedDecision | Promise<NormalizedDecision> {
     for (let index = start; index < hooks.length; index += 1) {
       const hook = hooks[index]!;
       let answer: AuthenticationDecision | Promise<AuthenticationDecision>;
       try {
-        answer = call(hook);
+        // A method call on the hook rather than a closure per message.
+        answer =
+          call.method === 'authorizePublish'
+            ? hook.authorizePublish!(call.context)
+            : hook.authorizeSubscribe!(call.context);
       } catch (error) {
         return this.failed(hook, error);
       }
@@ -217,6 +233,14 @@ export class HookRunner {
 
   /** An authorization answer: `continue` belongs to authentication only, so it denies here. */
   private authorization(answer: AuthenticationDecision, hookName: string): NormalizedDecision {
+    if (answer === 'allow') {
+      let allow = this.allowDecisions.get(hookName);
+      if (allow === undefined) {
+        allow = Object.freeze(this.normalize(answer, hookName));
+        this.allowDecisions.set(hookName, allow);
+      }
+      return allow;
+    }
     const decision = this.normalize(answer, hookName);
     if (decision.outcome !== 'continue') return decision;
     this.logger.error(`authorization hook ${hookName} answered continue; denying`);

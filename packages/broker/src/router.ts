@@ -53,6 +53,8 @@ export class Router {
   // Routing can nest (an in-process handler publishing); each depth gets its own result object.
   private readonly results: MatchResult<SessionSubscription>[] = [];
   private depth = 0;
+  // resolveDelivery only reads it before returning, so one array serves every subscriber.
+  private readonly matched: SessionSubscription[] = [];
 
   constructor(
     private readonly strategy: SharedSubscriptionStrategy,
@@ -69,13 +71,17 @@ export class Router {
     let delivered = 0;
     try {
       this.subscriptions.match(message.topic, result);
+      const matched = this.matched;
       for (const subscriber of result.subscribers) {
+        const entries = subscriber.subscriptions;
+        for (let index = 0; index < entries.length; index += 1) matched.push(entries[index]!.data);
         const delivery = resolveDelivery({
           message,
           subscriberClientId: subscriber.clientId,
-          subscriptions: subscriber.subscriptions.map((entry) => entry.data),
-          ...(publisherClientId === undefined ? {} : { publisherClientId }),
+          subscriptions: matched,
+          publisherClientId,
         });
+        matched.length = 0;
         if (delivery === undefined) continue;
         deliver(subscriber.clientId, delivery);
         delivered += 1;
@@ -98,6 +104,7 @@ export class Router {
     } finally {
       this.depth -= 1;
     }
+    if (this.internal.size === 0) return delivered;
     this.internal.forEachMatch(message.topic, {
       subscription: (subscription) => {
         subscription.data.handler(message);

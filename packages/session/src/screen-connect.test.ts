@@ -73,4 +73,17 @@ describe('rejectConnect', () => {
       }),
     ]);
   });
+
+  it('[MQTT-3.2.2-8] sends 0x80 in place of a code CONNACK does not define', () => {
+    for (const reasonCode of [
+      ReasonCode.SessionTakenOver,
+      ReasonCode.TopicAliasInvalid,
+      ReasonCode.Success,
+    ]) {
+      expect(rejectConnect(connectPacket(), reasonCode)[0]).toEqual({
+        type: 'send',
+        packet: { type: 'connack', sessionPresent: false, reasonCode: ReasonCode.UnspecifiedError },
+      });
+    }
+  });
 });

@@ -116,4 +116,37 @@ describe('Session state', () => {
     const repeat = session.receive(publishPacket({ qos: 1, packetId: 2, dup: true }), start + 3);
     expect(repeat.map((action) => action.type)).toEqual(['deliver', 'send']);
   });
+
+  it('keeps the tables of each session apart while idle sessions share empty ones', () => {
+    const capabilities = { outboundTopicAliases: true };
+    const connect = { properties: { topicAliasMaximum: 4 } };
+    const { session: busy } = connectedSession({ capabilities, connect });
+    const { session: idle } = connectedSession({ capabilities, connect });
+    busy.receive(
+      {
+        type: 'subscribe',
+        packetId: 1,
+        subscriptions: [
+          { topicFilter: 'a', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+        ],
+      },
+      start,
+    );
+    busy.receive(publishPacket({ topic: 'in', qos: 2, packetId: 5, properties: { topicAlias: 2 } }), start);
+    busy.publish({ message: message({ topic: 'out' }), qos: 1, retain: false }, start);
+    expect(busy.getSubscriptions()).toHaveLength(1);
+    expect(busy.inflightCount).toBe(1);
+    expect(idle.getSubscriptions()).toEqual([]);
+    expect(idle.inflightCount).toBe(0);
+    const idleState = idle.toState();
+    expect(idleState.inbound).toEqual([]);
+    expect(idleState.connection?.inboundAliases).toEqual([]);
+    expect(idleState.connection?.outboundAliases).toEqual([]);
+    // A clean start forgets the tables; the session fills new ones afterwards.
+    busy.connectionLost(start + 1);
+    busy.connect(connectPacket({ clean: true }), start + 2);
+    expect(busy.getSubscriptions()).toEqual([]);
+    expect(busy.inflightCount).toBe(0);
+    expect(moved(busy).toState().inbound).toEqual([]);
+  });
 });

@@ -57,6 +57,27 @@ interface Connection extends Omit<ConnectionState, 'inboundAliases' | 'outboundA
 const maximumPacketId = 65_535;
 
 /**
+ * The tables of a session stay these shared empty instances until their first entry: an idle
+ * connection (no subscription, nothing inflight, no topic alias) then holds no table of its own,
+ * about 170 bytes per empty Map or Set. Writing to them is a bug, so they throw.
+ */
+class EmptyMap<K, V> extends Map<K, V> {
+  override set(): this {
+    throw new Error('a shared empty session table was written to');
+  }
+}
+class EmptySet<T> extends Set<T> {
+  override add(): this {
+    throw new Error('a shared empty session table was written to');
+  }
+}
+const noSubscriptions: Map<string, SessionSubscription> = new EmptyMap();
+const noRecords: Map<number, OutboundRecord> = new EmptyMap();
+const noPacketIds: Set<number> = new EmptySet();
+const noInboundAliases: Map<number, string> = new EmptyMap();
+const noOutboundAliases: Map<string, number> = new EmptyMap();
+
+/**
  * One client's session and its QoS 0, 1 and 2 flows as a state machine (STYLE HS-15). It outlives
  * connections; every input returns the actions for the broker to carry out in order, and time
  * comes in as `now` (milliseconds). It never reads a clock or touches a socket.
@@ -70,10 +91,11 @@ export class Session {
   private will: Will | undefined;
   private willAt: number | undefined;
   private expiresAt: number | undefined;
-  private readonly subscriptions = new Map<string, SessionSubscription>();
-  private readonly inbound = new Set<number>();
+  // The tables below start as shared empty instances; add to them through `own*()`.
+  private subscriptions = noSubscriptions;
+  private inbound = noPacketIds;
   /** By packet id; a Map keeps insertion order, which is the original send order [MQTT-4.4.0-1]. */
-  private readonly inflight = new Map<number, OutboundRecord>();
+  private inflight = noRecords;
   private inflightBytes = 0;
   private queue: OutboundRecord[] = [];
   private queuedBytes = 0;
@@ -105,10 +127,10 @@ export class Session {
     session.willAt = state.willAt;
     session.expiresAt = state.expiresAt;
     for (const subscription of state.subscriptions) {
-      session.subscriptions.set(subscription.topicFilter, subscription);
+      session.ownSubscriptions().set(subscription.topicFilter, subscription);
     }
     for (const packetId of state.inbound) {
-      session.inbound.add(packetId);
+      session.ownInbound().add(packetId);
     }
     for (const stored of state.outbound) {
       const record = { ...stored };
@@ -118,7 +140,7 @@ export class Session {
         session.queuedBytes += record.bytes;
         session.noteQueueExpiry(record);
       } else {
-        session.inflight.set(record.packetId, record);
+        session.ownInflight().set(record.packetId, record);
         session.inflightBytes += record.bytes;
       }
     }
@@ -129,11 +151,26 @@ export class Session {
       const { inboundAliases, outboundAliases, ...connection } = state.connection;
       session.connection = {
         ...connection,
-        inboundAliases: new Map(inboundAliases),
-        outboundAliases: new Map(outboundAliases),
+        inboundAliases: inboundAliases.length === 0 ? noInboundAliases : new Map(inboundAliases),
+        outboundAliases: outboundAliases.length === 0 ? noOutboundAliases : new Map(outboundAliases),
       };
     }
     return session;
+  }
+
+  private ownSubscriptions(): Map<string, SessionSubscription> {
+    if (this.subscriptions === noSubscriptions) this.subscriptions = new Map();
+    return this.subscriptions;
+  }
+
+  private ownInbound(): Set<number> {
+    if (this.inbound === noPacketIds) this.inbound = new Set();
+    return this.inbound;
+  }
+
+  private ownInflight(): Map<number, OutboundRecord> {
+    if (this.inflight === noRecords) this.inflight = new Map();
+    return this.inflight;
   }
 
   /** Whether a network connection is attached. */
@@ -215,8 +252,8 @@ export class Session {
       ...(properties?.authenticationMethod === undefined
         ? {}
         : { authenticationMethod: properties.authenticationMethod }),
-      inboundAliases: new Map(),
-      outboundAliases: new Map(),
+      inboundAliases: noInboundAliases,
+      outboundAliases: noOutboundAliases,
     };
     actions.push({ type: 'send', packet: this.connack(packet, sessionPresent, requestedExpiry) });
     this.persistSession(actions);
@@ -450,6 +487,7 @@ export class Session {
         });
       }
       if (topic.length > 0) {
+        if (connection.inboundAliases === noInboundAliases) connection.inboundAliases = new Map();
         connection.inboundAliases.set(alias, topic);
       } else {
         const mapped = connection.inboundAliases.get(alias);
@@ -548,7 +586,7 @@ export class Session {
         actions.push({ type: 'send', packet: { type: 'pubrec', packetId, reasonCode: deny } });
       } else {
         // [MQTT-4.3.3-8] PUBREC once the router owns the message; the id stays until PUBREL.
-        this.inbound.add(packetId);
+        this.ownInbound().add(packetId);
         this.persist(actions, { kind: 'inbound-added', packetId });
         actions.push({ type: 'send', packet: { type: 'pubrec', packetId } });
       }
@@ -692,7 +730,7 @@ export class Session {
       };
       const isNew = !this.subscriptions.has(subscription.topicFilter);
       // [MQTT-3.8.4-3] an identical filter replaces the existing subscription.
-      this.subscriptions.set(subscription.topicFilter, subscription);
+      this.ownSubscriptions().set(subscription.topicFilter, subscription);
       actions.push({
         type: 'subscribe',
         subscription,
@@ -885,11 +923,11 @@ export class Session {
     for (const topicFilter of this.subscriptions.keys()) {
       actions.push({ type: 'unsubscribe', topicFilter });
     }
-    this.subscriptions.clear();
-    this.inbound.clear();
-    this.inflight.clear();
+    this.subscriptions = noSubscriptions;
+    this.inbound = noPacketIds;
+    this.inflight = noRecords;
     this.inflightBytes = 0;
-    this.queue = [];
+    if (this.queue.length > 0) this.queue = [];
     this.queuedBytes = 0;
     this.queueExpiry = undefined;
     if (hadState) {
@@ -967,7 +1005,7 @@ export class Session {
       this.nextPacketId = packetId === maximumPacketId ? 1 : packetId + 1;
       record.packetId = packetId;
       record.phase = 'publish';
-      this.inflight.set(packetId, record);
+      this.ownInflight().set(packetId, record);
       this.inflightBytes += record.bytes;
       if (this.shouldPersist()) {
         actions.push({
@@ -1052,6 +1090,7 @@ export class Session {
       return undefined;
     }
     if (newAlias !== undefined) {
+      if (connection.outboundAliases === noOutboundAliases) connection.outboundAliases = new Map();
       connection.outboundAliases.set(message.topic, newAlias);
     }
     return packet;

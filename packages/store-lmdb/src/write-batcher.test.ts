@@ -3,17 +3,23 @@ import { WriteBatcher } from './write-batcher.js';
 import type { BatchTarget } from './write-batcher.js';
 
 /** A database stand-in that records each transaction's writes and commits when told. */
-function fakeTarget(): BatchTarget & { transactions: [string, unknown][][]; fail: boolean } {
+function fakeTarget(): BatchTarget & {
+  transactions: [string, unknown][][];
+  fail: boolean;
+  synced: Promise<void>;
+} {
   let current: [string, unknown][] = [];
   const target = {
     transactions: [] as [string, unknown][][],
     fail: false,
-    flushed: Promise.resolve(),
-    async transaction(callback: () => void): Promise<unknown> {
+    /** Awaited by every commit before it resolves: the fsync. */
+    synced: Promise.resolve() as Promise<void>,
+    async batch(callback: () => void): Promise<unknown> {
       current = [];
       callback();
       target.transactions.push(current);
       if (target.fail) throw new Error('disk full');
+      await target.synced;
       return true;
     },
     async put(key: Buffer, value: unknown): Promise<boolean> {
@@ -81,6 +87,29 @@ describe('WriteBatcher', () => {
     expect(target.transactions[1]).toStrictEqual([
       ['b', 2],
       ['c', 3],
+    ]);
+  });
+
+  it('with a grouped policy, starts no commit while the previous one is on its way to the disk', async () => {
+    const target = fakeTarget();
+    let synced!: () => void;
+    target.synced = new Promise<void>((resolve) => (synced = resolve));
+    const batcher = new WriteBatcher(target, { intervalMs: 5 });
+    batcher.stage(Buffer.from('a'), () => 1);
+    await vi.advanceTimersByTimeAsync(0);
+    batcher.stage(Buffer.from('b'), () => 2);
+    batcher.stage(Buffer.from('c'), () => 3);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(target.transactions).toHaveLength(1);
+    target.synced = Promise.resolve();
+    synced();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(target.transactions).toStrictEqual([
+      [['a', 1]],
+      [
+        ['b', 2],
+        ['c', 3],
+      ],
     ]);
   });
 

@@ -3,10 +3,9 @@ export type SyncPolicy = 'always' | 'none' | { readonly intervalMs: number };
 
 /** The part of an lmdb-js database the batcher uses. */
 export interface BatchTarget {
-  transaction(callback: () => void): Promise<unknown>;
+  batch(callback: () => void): Promise<unknown>;
   put(key: Buffer, value: unknown): Promise<boolean>;
   remove(key: Buffer): Promise<boolean>;
-  readonly flushed: PromiseLike<unknown>;
 }
 
 interface Deferred {
@@ -42,6 +41,8 @@ export class WriteBatcher {
     { kind: 'timeout'; handle: NodeJS.Timeout } | { kind: 'immediate'; handle: NodeJS.Immediate } | undefined;
   private last: Promise<void> = Promise.resolve();
   private lastSealAt = Number.NEGATIVE_INFINITY;
+  /** A grouped policy's commit is on its way to the disk. */
+  private committing = false;
   private failure: unknown;
   private readonly target: BatchTarget;
   private readonly policy: SyncPolicy;
@@ -56,8 +57,8 @@ export class WriteBatcher {
     this.pending.set(key.toString('latin1'), { key, value });
     if (this.batch === undefined) {
       this.batch = defer();
-      // Writes whose loss is harmless resolve without waiting, so a batch may have no reader;
-      // its failure then surfaces in the next flush() instead of as an unhandled rejection.
+      // A caller may not await its write (the broker does not for every change), so a batch may
+      // have no reader; its failure then surfaces in the next flush(), not as an unhandled rejection.
       this.batch.promise.catch(() => undefined);
       this.schedule();
     }
@@ -80,8 +81,10 @@ export class WriteBatcher {
   }
 
   private schedule(): void {
-    // A grouped policy commits at most once per window: a write after a quiet spell is committed
-    // at once, and writes arriving while the window is still open wait for its end together.
+    // A grouped policy is a group commit: one commit at a time, at most one starting per window.
+    // A write after a quiet spell is committed at once; writes arriving while a commit is on its
+    // way to the disk, or while the window is open, wait together for the next one.
+    if (this.committing) return;
     const wait =
       typeof this.policy === 'object' ? this.lastSealAt + this.policy.intervalMs - performance.now() : 0;
     if (wait > 0) this.timer = { kind: 'timeout', handle: setTimeout(() => void this.seal(), wait) };
@@ -99,15 +102,19 @@ export class WriteBatcher {
     this.batch = undefined;
     const operations = [...this.pending.values()].map(({ key, value }) => ({ key, value: value?.() }));
     this.pending = new Map();
-    const committed = this.target.transaction(() => {
+    // `batch` writes the operations at once, as one atomic block of the next commit; a
+    // `transaction` callback would first wait for the writer thread to call back into this one.
+    const committed = this.target.batch(() => {
       for (const { key, value } of operations) {
         if (value === undefined) void this.target.remove(key);
         else void this.target.put(key, value);
       }
     });
-    // Opened without overlapping sync, a commit resolves after its fsync already; `flushed`
-    // says so explicitly and costs nothing then.
-    const durable = this.policy === 'none' ? committed : committed.then(() => this.target.flushed);
+    // Opened without overlapping sync, a commit resolves after its fsync (LMDB syncs before it
+    // returns). lmdb-js's `flushed` would instead wait for the latest commit, a later batch's.
+    const durable = committed;
+    const grouped = typeof this.policy === 'object';
+    if (grouped) this.committing = true;
     this.last = durable.then(
       () => batch.resolve(),
       (error: unknown) => {
@@ -116,6 +123,12 @@ export class WriteBatcher {
         batch.reject(error);
       },
     );
+    if (grouped) {
+      void this.last.then(() => {
+        this.committing = false;
+        if (this.batch !== undefined && this.timer === undefined) this.schedule();
+      });
+    }
     return batch.promise;
   }
 }

@@ -31,20 +31,36 @@ export class MatchResult<T> {
 
   /** Empties the result, keeping its arrays for the next match. */
   clear(): void {
-    this.subscriberList.length = 0;
-    this.sharedGroupList.length = 0;
+    // Popping keeps the arrays' storage, where `length = 0` would drop it and the next match
+    // would allocate it again.
+    const subscriberList = this.subscriberList;
+    while (subscriberList.length > 0) {
+      subscriberList.pop();
+    }
+    const sharedGroupList = this.sharedGroupList;
+    while (sharedGroupList.length > 0) {
+      sharedGroupList.pop();
+    }
   }
 
-  /** Used by `SubscriptionIndex.match`: starts the list of a client new to this match, returns its slot. */
-  openSubscriber(clientId: string): number {
+  /**
+   * Used by `SubscriptionIndex.match`: starts the list of a client new to this match with its
+   * first subscription, and returns its slot.
+   */
+  openSubscriber(clientId: string, first: IndexedSubscription<T>): number {
     const slot = this.subscriberList.length;
     let entry = this.pool[slot];
     if (entry === undefined) {
-      entry = { clientId, subscriptions: [] };
+      entry = { clientId, subscriptions: [first] };
       this.pool.push(entry);
     } else {
       entry.clientId = clientId;
-      entry.subscriptions.length = 0;
+      const subscriptions = entry.subscriptions;
+      // Most clients match once: their list keeps length 1 and is only overwritten.
+      if (subscriptions.length !== 1) {
+        subscriptions.length = 1;
+      }
+      subscriptions[0] = first;
     }
     this.subscriberList.push(entry);
     return slot;

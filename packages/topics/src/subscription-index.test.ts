@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MatchResult } from './match-result.js';
 import type { IndexedSubscription, SharedGroup } from './match-visitor.js';
 import { SubscriptionIndex } from './subscription-index.js';
+import { levelHash } from './subscription-node.js';
 import { runMatcherConformance } from './testing/run-matcher-conformance.js';
 
 interface Options {
@@ -241,6 +242,108 @@ describe('SubscriptionIndex', () => {
       'one x/+',
       'two $share/g/a',
       'two a/b',
+    ]);
+  });
+
+  it('tells apart levels whose hashes collide, as they are added and removed', () => {
+    // Levels with equal `levelHash` share a map slot and are chained; find such pairs, one pair of
+    // equal length and one of different lengths.
+    const seen = new Map<number, string>();
+    let sameLength: [string, string] | undefined;
+    let otherLength: [string, string] | undefined;
+    for (let counter = 0; sameLength === undefined || otherLength === undefined; counter++) {
+      const level = `k${counter}`;
+      const hash = levelHash(level, 0, level.length);
+      const earlier = seen.get(hash);
+      if (earlier === undefined) {
+        seen.set(hash, level);
+      } else if (earlier.length === level.length) {
+        sameLength ??= [earlier, level];
+      } else {
+        otherLength ??= [earlier, level];
+      }
+    }
+    for (const [first, second] of [sameLength, otherLength]) {
+      const index = new SubscriptionIndex<Options>();
+      const clientsOf = (topic: string) => summary(index, topic).subscribers.map(({ clientId }) => clientId);
+      index.add('one', `a/${first}/+`, { qos: 0 });
+      expect(clientsOf(`a/${second}/x`)).toEqual([]);
+      index.add('two', `a/${second}/+`, { qos: 0 });
+      expect(clientsOf(`a/${first}/x`)).toEqual(['one']);
+      expect(clientsOf(`a/${second}/x`)).toEqual(['two']);
+      // Removing the older of two chained levels, then adding it back and removing the newer.
+      index.remove('one', `a/${first}/+`);
+      expect(clientsOf(`a/${first}/x`)).toEqual([]);
+      expect(clientsOf(`a/${second}/x`)).toEqual(['two']);
+      index.add('one', `a/${first}/+`, { qos: 0 });
+      index.add('three', 'a/other/+', { qos: 0 });
+      index.remove('three', 'a/other/+');
+      expect(clientsOf(`a/${first}/x`)).toEqual(['one']);
+      index.add('three', 'a/other/+', { qos: 0 });
+      index.remove('one', `a/${first}/+`);
+      index.add('one', `a/${first}/+`, { qos: 0 });
+      index.remove('two', `a/${second}/+`);
+      expect(clientsOf(`a/${first}/x`)).toEqual(['one']);
+      expect(clientsOf(`a/${second}/x`)).toEqual([]);
+      expect(clientsOf('a/other/x')).toEqual(['three']);
+      expect([...index.subscriptions()]).toHaveLength(2);
+      index.remove('three', 'a/other/+');
+      index.remove('one', `a/${first}/+`);
+      expect(index.nodeCount).toBe(1);
+      // Filters without wildcards are kept by the hash of the whole filter, chained the same way.
+      index.add('one', first, { qos: 0 });
+      expect(clientsOf(second)).toEqual([]);
+      index.add('two', second, { qos: 0 });
+      expect(clientsOf(first)).toEqual(['one']);
+      expect(clientsOf(second)).toEqual(['two']);
+      expect([...index.subscriptions()]).toHaveLength(2);
+      index.remove('one', first);
+      expect(clientsOf(second)).toEqual(['two']);
+      index.add('one', first, { qos: 0 });
+      index.remove('one', first);
+      index.remove('two', second);
+      expect(clientsOf(first)).toEqual([]);
+      expect(index.nodeCount).toBe(1);
+    }
+  });
+
+  it('groups per client whatever the number of clients in one match', () => {
+    const index = new SubscriptionIndex<Options>();
+    // Clients get numbers in the order they first subscribe; matching those whose numbers are a
+    // power of two apart makes them meet in the grouping table, before and after it grows.
+    for (let client = 1; client <= 300; client++) {
+      index.add(`client-${client}`, `own/${client}`, { qos: 0 });
+    }
+    const clients = [1, 65, 129, 193, 257, ...Array.from({ length: 60 }, (_, offset) => offset + 2)];
+    const result = new MatchResult<Options>();
+    for (const [count, expected] of [
+      [2, ['client-1', 'client-65']],
+      [clients.length, clients.map((client) => `client-${client}`)],
+    ] as const) {
+      for (const client of clients.slice(0, count)) {
+        index.add(`client-${client}`, 'fan/+', { qos: 0 });
+        index.add(`client-${client}`, 'fan/#', { qos: 1 });
+      }
+      index.match('fan/out', result);
+      expect(result.subscribers.map(({ clientId }) => clientId).sort()).toEqual([...expected].sort());
+      expect(result.subscribers.every(({ subscriptions }) => subscriptions.length === 2)).toBe(true);
+      index.match('own/1', result);
+      expect(result.subscribers).toEqual([
+        { clientId: 'client-1', subscriptions: [index.get('client-1', 'own/1')] },
+      ]);
+    }
+  });
+
+  it('hands the numbers of departed clients to new ones without mixing them up', () => {
+    const index = new SubscriptionIndex<Options>();
+    index.add('one', 'a/+', { qos: 0 });
+    index.add('two', 'a/+', { qos: 0 });
+    index.remove('one', 'a/+');
+    index.add('three', 'a/#', { qos: 0 });
+    index.add('two', 'a/b', { qos: 1 });
+    expect(summary(index, 'a/b').subscribers).toEqual([
+      { clientId: 'three', subscriptions: ['a/# 0'] },
+      { clientId: 'two', subscriptions: ['a/+ 0', 'a/b 1'] },
     ]);
   });
 });

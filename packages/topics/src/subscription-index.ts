@@ -1,31 +1,66 @@
 import { MqttError, ReasonCode } from '@mqttkit/codec';
+import { ClientSlots } from './client-slots.js';
 import { MatchResult } from './match-result.js';
-import type { IndexedSubscription, MatchVisitor, SharedGroup } from './match-visitor.js';
+import type { IndexedSubscription, MatchVisitor } from './match-visitor.js';
 import { sharePrefix } from './parse-shared-subscription.js';
 import type { SubscriberRecord } from './subscription-node.js';
-import { SharedGroupEntry, SubscriptionEntry, SubscriptionNode, levelHash } from './subscription-node.js';
+import {
+  ExactSet,
+  SharedGroupEntry,
+  SubscriptionEntry,
+  SubscriptionNode,
+  addLevelHash,
+  finishTopicHash,
+  levelHash,
+  topicHash,
+  unlink,
+} from './subscription-node.js';
+import type { SubscriberSet, TopicLevel } from './subscription-node.js';
 import { validateTopicFilter } from './validate-topic-filter.js';
 
 const plus = 0x2b;
 const hash = 0x23;
 const dollar = 0x24;
 
-/** The topic being matched, split once into its levels; reused between matches. */
+/**
+ * The topic being matched, as the start, end and `levelHash` of each level (no substring is
+ * built), and the trie nodes it reached; reused between matches.
+ */
 interface MatchContext<T> {
-  readonly levels: string[];
-  readonly levelHashes: number[];
+  readonly level: TopicLevel;
+  readonly starts: number[];
+  readonly ends: number[];
+  readonly hashes: number[];
   levelCount: number;
-  visitor: MatchVisitor<T> | undefined;
+  /** The `topicHash` of the whole topic. */
+  topicHash: number;
+  /** Nodes whose subscriptions match, in walk order; only the first `matchedCount` are current. */
+  readonly matched: SubscriberSet<T>[];
+  matchedCount: number;
 }
 
 /** Where a filter lives in the trie: its node and, for a shared subscription, its group name. */
 interface FilterPath<T> {
   readonly nodes: SubscriptionNode<T>[];
-  readonly keys: string[];
+  /** The level being looked up, reused for each. */
+  readonly level: TopicLevel;
   shareName: string | undefined;
   topicFilter: string;
-  /** True when the filter has no wildcard and so lives in the exact map, not the trie. */
-  exact: boolean;
+  /** The filter's `topicHash` when it has no wildcard and so lives in the exact map, not the trie. */
+  exactHash: number | undefined;
+}
+
+function createContext<T>(): MatchContext<T> {
+  return {
+    level: { text: '', start: 0, end: 0, hash: 0 },
+    starts: [],
+    ends: [],
+    hashes: [],
+    levelCount: 0,
+    topicHash: 0,
+    matched: [],
+    matchedCount: 0,
+  };
 }
 
 /**
@@ -34,32 +69,25 @@ interface FilterPath<T> {
  * number of matches, never in the number of subscriptions held. Subscription data is opaque.
  */
 export class SubscriptionIndex<T> {
-  private readonly root = new SubscriptionNode<T>();
-  // Filters without wildcards skip the trie: one lookup by the whole topic finds them all.
-  private readonly exact = new Map<string, SubscriptionNode<T>>();
+  private readonly root = new SubscriptionNode<T>('', 0);
+  // Filters without wildcards skip the trie: one lookup by the topic's hash finds them all.
+  private readonly exact = new Map<number, ExactSet<T>>();
   private readonly subscribers = new Map<string, SubscriberRecord>();
-  private readonly context: MatchContext<T> = {
-    levels: [],
-    levelHashes: [],
-    levelCount: 0,
-    visitor: undefined,
-  };
+  private readonly context = createContext<T>();
   private readonly path: FilterPath<T> = {
     nodes: [],
-    keys: [],
+    level: { text: '', start: 0, end: 0, hash: 0 },
     shareName: undefined,
     topicFilter: '',
-    exact: false,
+    exactHash: undefined,
   };
   private contextInUse = false;
-  private matchRun = 0;
+  private readonly clientSlots = new ClientSlots<T>();
+  // Client numbers stay small: those of departed clients are handed out again.
+  private readonly freeNumbers: number[] = [];
+  private lastNumber = 0;
   private subscriptionCount = 0;
   private nodes = 1;
-  private grouping: MatchResult<T> | undefined = undefined;
-  private readonly groupingVisitor: MatchVisitor<T> = {
-    subscription: (subscription) => this.group(subscription),
-    sharedGroup: (group) => this.grouping!.addSharedGroup(group),
-  };
 
   /** How many subscriptions the index holds, shared ones included. */
   get size(): number {
@@ -102,11 +130,11 @@ export class SubscriptionIndex<T> {
       }
       group.members.set(clientId, entry);
     } else if (node.single === undefined && node.many === undefined) {
-      node.single = entry;
+      node.setSingle(entry);
     } else {
       if (node.many === undefined) {
         node.many = new Map([[node.single!.clientId, node.single!]]);
-        node.single = undefined;
+        node.setSingle(undefined);
       }
       node.many.set(clientId, entry);
     }
@@ -136,18 +164,19 @@ export class SubscriptionIndex<T> {
         }
       }
     } else if (node.single !== undefined) {
-      node.single = undefined;
+      node.setSingle(undefined);
     } else {
       const many = node.many!;
       many.delete(clientId);
       if (many.size === 1) {
-        node.single = many.values().next().value;
+        node.setSingle(many.values().next().value);
         node.many = undefined;
       }
     }
     const subscriber = entry.subscriber;
     if (--subscriber.subscriptionCount === 0) {
       this.subscribers.delete(clientId);
+      this.freeNumbers.push(subscriber.number);
     }
     this.subscriptionCount--;
     this.prune(node);
@@ -168,28 +197,26 @@ export class SubscriptionIndex<T> {
   forEachMatch(topic: string, visitor: MatchVisitor<T>): void {
     // A visitor may itself match (nesting); only the outermost call reuses the shared context.
     const nested = this.contextInUse;
-    const context: MatchContext<T> = nested
-      ? { levels: [], levelHashes: [], levelCount: 0, visitor }
-      : this.context;
-    context.visitor = visitor;
+    const context = this.collect(topic, nested);
     this.contextInUse = true;
     try {
-      const exact = this.exact.get(topic);
-      if (exact !== undefined) {
-        emit(exact, visitor);
-      }
-      splitLevels(topic, context);
-      const root = this.root;
-      if (topic.charCodeAt(0) === dollar) {
-        const child = root.matchChild(context.levels[0]!, context.levelHashes[0]!);
-        if (child !== undefined) {
-          this.walk(child, 1, context);
+      const { matched, matchedCount } = context;
+      for (let position = 0; position < matchedCount; position++) {
+        const node = matched[position]!;
+        if (node.single !== undefined) {
+          visitor.subscription(node.single);
+        } else if (node.many !== undefined) {
+          for (const entry of node.many.values()) {
+            visitor.subscription(entry);
+          }
         }
-      } else {
-        this.walk(root, 0, context);
+        if (node.shared !== undefined) {
+          for (const group of node.shared.values()) {
+            visitor.sharedGroup(group);
+          }
+        }
       }
     } finally {
-      context.visitor = undefined;
       this.contextInUse = nested;
     }
   }
@@ -200,38 +227,51 @@ export class SubscriptionIndex<T> {
    */
   match(topic: string, result: MatchResult<T> = new MatchResult<T>()): MatchResult<T> {
     result.clear();
-    const previous = this.grouping;
-    this.grouping = result;
-    this.matchRun++;
-    try {
-      this.forEachMatch(topic, this.groupingVisitor);
-    } finally {
-      this.grouping = previous;
+    // No caller code runs below, so only a match from inside a visitor needs its own context.
+    const { matched, matchedCount } = this.collect(topic, this.contextInUse);
+    const clientSlots = this.clientSlots;
+    clientSlots.begin(result);
+    for (let position = 0; position < matchedCount; position++) {
+      const node = matched[position]!;
+      if (node.single !== undefined) {
+        clientSlots.add(node.singleNumber, node.singleClientId, node.single);
+      } else if (node.many !== undefined) {
+        for (const entry of node.many.values()) {
+          clientSlots.add(entry.clientNumber, entry.clientId, entry);
+        }
+      }
+      if (node.shared !== undefined) {
+        for (const shared of node.shared.values()) {
+          result.addSharedGroup(shared);
+        }
+      }
     }
+    clientSlots.end();
     return result;
   }
 
   /** Every subscription the index holds, shared ones included, in no particular order. */
   *subscriptions(): IterableIterator<IndexedSubscription<T>> {
-    const stack = [this.root, ...this.exact.values()];
+    for (const head of this.exact.values()) {
+      for (let set: ExactSet<T> | undefined = head; set !== undefined; set = set.sameHash) {
+        yield* subscriptionsOf(set);
+      }
+    }
+    const stack = [this.root];
     for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-      if (node.single !== undefined) {
-        yield node.single;
-      }
-      if (node.many !== undefined) {
-        yield* node.many.values();
-      }
-      if (node.shared !== undefined) {
-        for (const group of node.shared.values()) {
-          yield* group.members.values();
-        }
-      }
+      yield* subscriptionsOf(node);
       if (node.onlyChild !== undefined) {
         stack.push(node.onlyChild);
       }
       if (node.children !== undefined) {
-        for (const child of node.children.values()) {
-          stack.push(child);
+        for (const head of node.children.values()) {
+          for (
+            let child: SubscriptionNode<T> | undefined = head;
+            child !== undefined;
+            child = child.sameHash
+          ) {
+            stack.push(child);
+          }
         }
       }
       if (node.plus !== undefined) {
@@ -243,44 +283,50 @@ export class SubscriptionIndex<T> {
     }
   }
 
-  private walk(node: SubscriptionNode<T>, depth: number, context: MatchContext<T>): void {
-    // '#' matches the rest of the topic, including no level at all ("a/#" matches "a").
-    if (node.hash !== undefined) {
-      emit(node.hash, context.visitor!);
+  /**
+   * Fills a context with the nodes matching the topic name: the exact-filter node first, then the
+   * trie in walk order. `+` and `#` at the first level skip topics starting with `$` [MQTT-4.7.2-1].
+   */
+  private collect(topic: string, fresh: boolean): MatchContext<T> {
+    const context = fresh ? createContext<T>() : this.context;
+    context.matchedCount = 0;
+    splitLevels(topic, context);
+    const exact = this.exactSet(topic, context.topicHash);
+    if (exact !== undefined) {
+      context.matched[context.matchedCount++] = exact;
     }
-    if (depth === context.levelCount) {
-      emit(node, context.visitor!);
-      return;
+    const root = this.root;
+    if (topic.charCodeAt(0) === dollar) {
+      const child = root.child(levelAt(context, 0));
+      if (child !== undefined) {
+        walk(child, 1, context);
+      }
+    } else {
+      walk(root, 0, context);
     }
-    const child = node.matchChild(context.levels[depth]!, context.levelHashes[depth]!);
-    if (child !== undefined) {
-      this.walk(child, depth + 1, context);
-    }
-    if (node.plus !== undefined) {
-      this.walk(node.plus, depth + 1, context);
-    }
+    return context;
   }
 
-  private group(subscription: IndexedSubscription<T>): void {
-    const subscriber = (subscription as SubscriptionEntry<T>).subscriber;
-    const result = this.grouping!;
-    if (subscriber.matchRun !== this.matchRun) {
-      subscriber.matchRun = this.matchRun;
-      subscriber.matchSlot = result.openSubscriber(subscriber.clientId);
+  private exactSet(filter: string, hash: number): ExactSet<T> | undefined {
+    for (let set = this.exact.get(hash); set !== undefined; set = set.sameHash) {
+      if (set.filter === filter) {
+        return set;
+      }
     }
-    result.addSubscription(subscriber.matchSlot, subscription);
+    return undefined;
   }
 
   private subscriberRecord(clientId: string): SubscriberRecord {
     let subscriber = this.subscribers.get(clientId);
     if (subscriber === undefined) {
-      subscriber = { clientId, subscriptionCount: 0, matchRun: 0, matchSlot: 0 };
+      const number = this.freeNumbers.pop() ?? ++this.lastNumber;
+      subscriber = { clientId, number, subscriptionCount: 0 };
       this.subscribers.set(clientId, subscriber);
     }
     return subscriber;
   }
 
-  private findEntry(node: SubscriptionNode<T>, clientId: string): SubscriptionEntry<T> | undefined {
+  private findEntry(node: SubscriberSet<T>, clientId: string): SubscriptionEntry<T> | undefined {
     const shareName = this.path.shareName;
     if (shareName !== undefined) {
       return node.shared?.get(shareName)?.members.get(clientId);
@@ -295,10 +341,9 @@ export class SubscriptionIndex<T> {
    * Walks the filter's levels from the root, creating nodes when asked, and records the path in
    * `this.path` for pruning. Returns undefined when a level is missing and not created.
    */
-  private descend(filter: string, create: boolean): SubscriptionNode<T> | undefined {
+  private descend(filter: string, create: boolean): SubscriberSet<T> | undefined {
     const path = this.path;
     path.nodes.length = 0;
-    path.keys.length = 0;
     path.shareName = undefined;
     let start = 0;
     if (filter.startsWith(sharePrefix)) {
@@ -308,15 +353,19 @@ export class SubscriptionIndex<T> {
     }
     const topicFilter = start === 0 ? filter : filter.slice(start);
     path.topicFilter = topicFilter;
-    path.exact = topicFilter.indexOf('+') === -1 && topicFilter.indexOf('#') === -1;
-    if (path.exact) {
-      let node = this.exact.get(topicFilter);
-      if (node === undefined && create) {
-        node = this.newNode();
-        this.exact.set(topicFilter, node);
+    if (topicFilter.indexOf('+') === -1 && topicFilter.indexOf('#') === -1) {
+      const exactHash = topicHash(topicFilter);
+      path.exactHash = exactHash;
+      let set = this.exactSet(topicFilter, exactHash);
+      if (set === undefined && create) {
+        set = new ExactSet<T>(topicFilter);
+        set.sameHash = this.exact.get(exactHash);
+        this.exact.set(exactHash, set);
+        this.nodes++;
       }
-      return node;
+      return set;
     }
+    path.exactHash = undefined;
     let node = this.root;
     for (;;) {
       path.nodes.push(node);
@@ -324,29 +373,32 @@ export class SubscriptionIndex<T> {
       if (end === -1) {
         end = filter.length;
       }
-      const key = filter.slice(start, end);
       let child: SubscriptionNode<T> | undefined;
       if (end - start === 1 && filter.charCodeAt(start) === plus) {
         child = node.plus;
         if (child === undefined && create) {
-          child = node.plus = this.newNode();
+          child = node.plus = this.newNode('+', 0);
         }
       } else if (end - start === 1 && filter.charCodeAt(start) === hash) {
         child = node.hash;
         if (child === undefined && create) {
-          child = node.hash = this.newNode();
+          child = node.hash = this.newNode('#', 0);
         }
       } else {
-        child = node.child(key);
+        const level = path.level;
+        level.text = filter;
+        level.start = start;
+        level.end = end;
+        level.hash = levelHash(filter, start, end);
+        child = node.child(level);
         if (child === undefined && create) {
-          child = this.newNode();
-          node.addChild(key, child);
+          child = this.newNode(filter.slice(start, end), level.hash);
+          node.addChild(child);
         }
       }
       if (child === undefined) {
         return undefined;
       }
-      path.keys.push(key);
       node = child;
       if (end === filter.length) {
         path.nodes.push(node);
@@ -356,17 +408,22 @@ export class SubscriptionIndex<T> {
     }
   }
 
-  private newNode(): SubscriptionNode<T> {
+  private newNode(key: string, keyHash: number): SubscriptionNode<T> {
     this.nodes++;
-    return new SubscriptionNode<T>();
+    return new SubscriptionNode<T>(key, keyHash);
   }
 
   /** Removes the nodes of the last descended path that hold nothing any more, deepest first. */
-  private prune(node: SubscriptionNode<T>): void {
-    const { nodes, keys, exact, topicFilter } = this.path;
-    if (exact) {
+  private prune(node: SubscriberSet<T>): void {
+    const { nodes, exactHash } = this.path;
+    if (exactHash !== undefined) {
       if (node.isEmpty()) {
-        this.exact.delete(topicFilter);
+        const rest = unlink(this.exact.get(exactHash)!, node as ExactSet<T>);
+        if (rest === undefined) {
+          this.exact.delete(exactHash);
+        } else {
+          this.exact.set(exactHash, rest);
+        }
         this.nodes--;
       }
       return;
@@ -382,30 +439,58 @@ export class SubscriptionIndex<T> {
       } else if (parent.hash === node) {
         parent.hash = undefined;
       } else {
-        parent.deleteChild(keys[depth - 1]!);
+        parent.deleteChild(node);
       }
       this.nodes--;
     }
   }
 }
 
-function emit<T>(node: SubscriptionNode<T>, visitor: MatchVisitor<T>): void {
-  if (node.single !== undefined) {
-    visitor.subscription(node.single);
-  } else if (node.many !== undefined) {
-    for (const entry of node.many.values()) {
-      visitor.subscription(entry);
-    }
+function* subscriptionsOf<T>(set: SubscriberSet<T>): IterableIterator<IndexedSubscription<T>> {
+  if (set.single !== undefined) {
+    yield set.single;
   }
-  if (node.shared !== undefined) {
-    for (const group of node.shared.values()) {
-      visitor.sharedGroup(group as SharedGroup<T>);
+  if (set.many !== undefined) {
+    yield* set.many.values();
+  }
+  if (set.shared !== undefined) {
+    for (const group of set.shared.values()) {
+      yield* group.members.values();
     }
   }
 }
 
+function walk<T>(node: SubscriptionNode<T>, depth: number, context: MatchContext<T>): void {
+  // '#' matches the rest of the topic, including no level at all ("a/#" matches "a").
+  if (node.hash !== undefined) {
+    context.matched[context.matchedCount++] = node.hash;
+  }
+  if (depth === context.levelCount) {
+    context.matched[context.matchedCount++] = node;
+    return;
+  }
+  const child = node.child(levelAt(context, depth));
+  if (child !== undefined) {
+    walk(child, depth + 1, context);
+  }
+  if (node.plus !== undefined) {
+    walk(node.plus, depth + 1, context);
+  }
+}
+
+/** The context's level object, pointed at the topic's level `depth`. */
+function levelAt<T>(context: MatchContext<T>, depth: number): TopicLevel {
+  const level = context.level;
+  level.start = context.starts[depth]!;
+  level.end = context.ends[depth]!;
+  level.hash = context.hashes[depth]!;
+  return level;
+}
+
 function splitLevels<T>(topic: string, context: MatchContext<T>): void {
-  const { levels, levelHashes } = context;
+  const { starts, ends, hashes } = context;
+  context.level.text = topic;
+  let whole = 0;
   let count = 0;
   let start = 0;
   for (;;) {
@@ -414,12 +499,16 @@ function splitLevels<T>(topic: string, context: MatchContext<T>): void {
     if (last) {
       end = topic.length;
     }
-    levelHashes[count] = levelHash(topic, start, end);
-    levels[count++] = start === 0 && last ? topic : topic.slice(start, end);
+    starts[count] = start;
+    ends[count] = end;
+    const hash = levelHash(topic, start, end);
+    whole = addLevelHash(whole, hash);
+    hashes[count++] = hash;
     if (last) {
       break;
     }
     start = end + 1;
   }
   context.levelCount = count;
+  context.topicHash = finishTopicHash(whole);
 }

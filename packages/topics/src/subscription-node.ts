@@ -1,12 +1,15 @@
 import type { IndexedSubscription, SharedGroup } from './match-visitor.js';
 
-/** A 32-bit hash of `text.slice(start, end)`, computed without slicing. */
+/**
+ * A hash of the topic level `text.slice(start, end)`, computed without slicing. It stays within
+ * 30 bits so that V8 keeps it a small integer, which makes it a cheap `Map` key.
+ */
 export function levelHash(text: string, start: number, end: number): number {
-  let hash = end - start;
+  let hash = 0x811c9dc5 ^ (end - start);
   for (let index = start; index < end; index++) {
     hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
   }
-  return hash ^ (hash >>> 16);
+  return (hash ^ (hash >>> 15)) & 0x3fffffff;
 }
 
 /** Children beyond which a node keeps a larger bit filter than the 32 bits of `keyBits`. */
@@ -14,29 +17,78 @@ const smallFilterLimit = 16;
 /** Bits per child key in the larger filter: about one lookup in nine for a missing key gets through. */
 const filterBitsPerKey = 8;
 
-/** Who subscribed, shared by all of one client's subscriptions so a match can group them cheaply. */
-export interface SubscriberRecord {
-  readonly clientId: string;
-  subscriptionCount: number;
-  /** The match run that last saw this client, and its slot in that run's result. */
-  matchRun: number;
-  matchSlot: number;
+/** Folds one level's `levelHash` into the hash of a whole topic (see `topicHash`). */
+export function addLevelHash(topicHash: number, hash: number): number {
+  return Math.imul(topicHash ^ hash, 0x01000193);
 }
 
-/** A subscription as the index stores it. */
+/** Ends a hash built with `addLevelHash`, within 30 bits like `levelHash`. */
+export function finishTopicHash(topicHash: number): number {
+  return (topicHash ^ (topicHash >>> 15)) & 0x3fffffff;
+}
+
+/** A hash of a whole topic name or filter, from the `levelHash` of each of its levels. */
+export function topicHash(text: string): number {
+  let hash = 0;
+  let start = 0;
+  for (;;) {
+    const separator = text.indexOf('/', start);
+    const end = separator === -1 ? text.length : separator;
+    hash = addLevelHash(hash, levelHash(text, start, end));
+    if (separator === -1) {
+      return finishTopicHash(hash);
+    }
+    start = end + 1;
+  }
+}
+
+/** One level of a topic or filter, `text.slice(start, end)`, and its `levelHash`: never sliced. */
+export interface TopicLevel {
+  text: string;
+  start: number;
+  end: number;
+  hash: number;
+}
+
+/** Whether `key` equals the level, compared without slicing. */
+function sameLevel(key: string, level: TopicLevel): boolean {
+  const { text, start } = level;
+  if (key.length !== level.end - start) {
+    return false;
+  }
+  for (let index = 0; index < key.length; index++) {
+    if (key.charCodeAt(index) !== text.charCodeAt(start + index)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Who subscribed: one record per client, shared by all of its subscriptions. */
+export interface SubscriberRecord {
+  readonly clientId: string;
+  /** A small number, unique among the clients the index holds, by which a match groups them. */
+  readonly number: number;
+  subscriptionCount: number;
+}
+
+/**
+ * A subscription as the index stores it. The client's id and number are copied from its record
+ * so that a grouped match reads one object per subscription, not two.
+ */
 export class SubscriptionEntry<T> implements IndexedSubscription<T> {
+  readonly clientId: string;
+  readonly clientNumber: number;
   readonly subscriber: SubscriberRecord;
   readonly filter: string;
   data: T;
 
   constructor(subscriber: SubscriberRecord, filter: string, data: T) {
+    this.clientId = subscriber.clientId;
+    this.clientNumber = subscriber.number;
     this.subscriber = subscriber;
     this.filter = filter;
     this.data = data;
-  }
-
-  get clientId(): string {
-    return this.subscriber.clientId;
   }
 }
 
@@ -53,83 +105,124 @@ export class SharedGroupEntry<T> implements SharedGroup<T> {
 }
 
 /**
- * One level of the subscription trie. Most levels have a single literal child, so it is held in
- * `onlyKey`/`onlyChild` and a map is made only for the second child. `+` and `#` children have
- * their own fields so matching never looks them up by string. Most filters have one subscriber,
- * so the first is held in `single` and a map is made only for the second.
+ * The subscriptions to one filter. Most filters have one subscriber, held in `single` with its
+ * client's number and id beside it (a grouped match then reads only this object); a map is made
+ * only for the second. Filters without wildcards are kept as an `ExactSet`, smaller than a trie
+ * node.
  */
-export class SubscriptionNode<T> {
-  /**
-   * One bit per literal child key (bit `levelHash & 31`), never cleared until the last child goes:
-   * a lookup whose bit is missing fails without touching the key strings or the map. Nodes with
-   * many children also keep `keyFilter`, a bigger bit set indexed by the hash's higher bits.
-   */
-  keyBits = 0;
-  keyFilter: Int32Array | undefined = undefined;
-  onlyKey: string | undefined = undefined;
-  onlyChild: SubscriptionNode<T> | undefined = undefined;
-  children: Map<string, SubscriptionNode<T>> | undefined = undefined;
-  plus: SubscriptionNode<T> | undefined = undefined;
-  hash: SubscriptionNode<T> | undefined = undefined;
+export class SubscriberSet<T> {
   single: SubscriptionEntry<T> | undefined = undefined;
+  singleNumber = 0;
+  singleClientId = '';
   many: Map<string, SubscriptionEntry<T>> | undefined = undefined;
   shared: Map<string, SharedGroupEntry<T>> | undefined = undefined;
 
-  /** The literal child for a level whose `levelHash` is `hash`: the matching hot path. */
-  matchChild(key: string, hash: number): SubscriptionNode<T> | undefined {
-    const filter = this.keyFilter;
-    if (filter === undefined) {
-      if ((this.keyBits & (1 << (hash & 31))) === 0) {
+  /** Makes `entry` the only subscription, or clears it. */
+  setSingle(entry: SubscriptionEntry<T> | undefined): void {
+    this.single = entry;
+    this.singleNumber = entry === undefined ? 0 : entry.clientNumber;
+    this.singleClientId = entry === undefined ? '' : entry.clientId;
+  }
+
+  isEmpty(): boolean {
+    return this.single === undefined && this.many === undefined && this.shared === undefined;
+  }
+}
+
+/**
+ * The subscriptions to one filter without wildcards, kept in the index's map by `topicHash`; the
+ * rare filters whose hashes are equal are chained through `sameHash`. A lookup by hash touches no
+ * string unless the hash matches.
+ */
+export class ExactSet<T> extends SubscriberSet<T> {
+  readonly filter: string;
+  sameHash: ExactSet<T> | undefined = undefined;
+
+  constructor(filter: string) {
+    super();
+    this.filter = filter;
+  }
+}
+
+/**
+ * One level of the subscription trie. A node knows its own level (`key`) and that level's
+ * `levelHash`, so a parent finds a child by hashing the topic in place, with no substring built.
+ * Most levels have a single literal child, held in `onlyChild` with its hash in `onlyHash`; a map
+ * by hash is made only for the second, and the rare children whose keys share a hash are chained
+ * through `sameHash`. `+` and `#` children have their own fields.
+ */
+export class SubscriptionNode<T> extends SubscriberSet<T> {
+  // Fields in the order a match reads them, so that a node visited spans few cache lines.
+  hash: SubscriptionNode<T> | undefined = undefined;
+  onlyHash = 0;
+  onlyChild: SubscriptionNode<T> | undefined = undefined;
+  plus: SubscriptionNode<T> | undefined = undefined;
+  readonly key: string;
+  readonly keyHash: number;
+  sameHash: SubscriptionNode<T> | undefined = undefined;
+  children: Map<number, SubscriptionNode<T>> | undefined = undefined;
+  /**
+   * With `children`: one bit per child key (bit `hash & 31`), so a lookup for a missing key mostly
+   * fails without touching the map. Nodes with many children also keep `keyFilter`, a bigger bit
+   * set indexed by the hash's higher bits. Bits of deleted keys stay: they only let a few more
+   * lookups through.
+   */
+  keyBits = 0;
+  keyFilter: Int32Array | undefined = undefined;
+
+  constructor(key: string, keyHash: number) {
+    super();
+    this.key = key;
+    this.keyHash = keyHash;
+  }
+
+  /** The literal child for the level. */
+  child(level: TopicLevel): SubscriptionNode<T> | undefined {
+    const hash = level.hash;
+    let child = this.onlyChild;
+    if (child !== undefined) {
+      if (this.onlyHash !== hash) {
         return undefined;
       }
     } else {
-      const bit = (hash >>> 5) & ((filter.length << 5) - 1);
-      if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) {
+      const children = this.children;
+      if (children === undefined || (this.keyBits & (1 << (hash & 31))) === 0) {
         return undefined;
       }
+      const filter = this.keyFilter;
+      if (filter !== undefined) {
+        const bit = (hash >>> 5) & ((filter.length << 5) - 1);
+        if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) {
+          return undefined;
+        }
+      }
+      child = children.get(hash);
     }
-    return this.child(key);
+    for (; child !== undefined; child = child.sameHash) {
+      if (child.keyHash === hash && sameLevel(child.key, level)) {
+        return child;
+      }
+    }
+    return undefined;
   }
 
-  child(key: string): SubscriptionNode<T> | undefined {
-    return this.onlyKey === key ? this.onlyChild : this.children?.get(key);
-  }
-
-  addChild(key: string, child: SubscriptionNode<T>): void {
-    const hash = levelHash(key, 0, key.length);
-    this.keyBits |= 1 << (hash & 31);
-    if (this.children !== undefined) {
-      this.children.set(key, child);
-      this.addToFilter(hash);
-    } else if (this.onlyChild === undefined) {
-      this.onlyKey = key;
-      this.onlyChild = child;
-    } else {
-      this.children = new Map([
-        [this.onlyKey!, this.onlyChild],
-        [key, child],
-      ]);
-      this.onlyKey = undefined;
+  addChild(child: SubscriptionNode<T>): void {
+    let children = this.children;
+    if (children === undefined) {
+      const only = this.onlyChild;
+      if (only === undefined) {
+        this.onlyChild = child;
+        this.onlyHash = child.keyHash;
+        return;
+      }
+      children = this.children = new Map([[only.keyHash, only]]);
+      this.keyBits = 1 << (only.keyHash & 31);
       this.onlyChild = undefined;
     }
-  }
-
-  deleteChild(key: string): void {
-    if (this.children === undefined) {
-      this.onlyKey = undefined;
-      this.onlyChild = undefined;
-      this.keyBits = 0;
-      return;
-    }
-    // Stale bits of deleted keys only let a few more lookups through, so the filter is kept.
-    this.children.delete(key);
-    if (this.children.size === 1) {
-      const [onlyKey, onlyChild] = this.children.entries().next().value!;
-      this.onlyKey = onlyKey;
-      this.onlyChild = onlyChild;
-      this.children = undefined;
-      this.keyFilter = undefined;
-    }
+    child.sameHash = children.get(child.keyHash);
+    children.set(child.keyHash, child);
+    this.keyBits |= 1 << (child.keyHash & 31);
+    this.addToFilter(child.keyHash);
   }
 
   private addToFilter(hash: number): void {
@@ -148,21 +241,56 @@ export class SubscriptionNode<T> {
     const rebuilt = new Int32Array(words);
     const mask = (words << 5) - 1;
     for (const key of this.children!.keys()) {
-      const bit = (levelHash(key, 0, key.length) >>> 5) & mask;
+      const bit = (key >>> 5) & mask;
       rebuilt[bit >>> 5]! |= 1 << (bit & 31);
     }
     this.keyFilter = rebuilt;
   }
 
-  isEmpty(): boolean {
+  deleteChild(child: SubscriptionNode<T>): void {
+    const children = this.children;
+    if (children === undefined) {
+      this.onlyChild = undefined;
+      return;
+    }
+    const rest = unlink(children.get(child.keyHash)!, child);
+    if (rest === undefined) {
+      children.delete(child.keyHash);
+    } else {
+      children.set(child.keyHash, rest);
+    }
+    child.sameHash = undefined;
+    if (children.size === 1) {
+      const only = children.values().next().value!;
+      if (only.sameHash === undefined) {
+        this.onlyChild = only;
+        this.onlyHash = only.keyHash;
+        this.children = undefined;
+        this.keyBits = 0;
+        this.keyFilter = undefined;
+      }
+    }
+  }
+
+  override isEmpty(): boolean {
     return (
-      this.single === undefined &&
-      this.many === undefined &&
-      this.shared === undefined &&
+      super.isEmpty() &&
       this.onlyChild === undefined &&
       this.children === undefined &&
       this.plus === undefined &&
       this.hash === undefined
     );
   }
+}
+
+/** The chain of same-hash objects starting at `chain`, with `link` (one of them) unlinked. */
+export function unlink<Link extends { sameHash: Link | undefined }>(
+  chain: Link,
+  link: Link,
+): Link | undefined {
+  if (chain === link) {
+    return link.sameHash;
+  }
+  chain.sameHash = unlink(chain.sameHash!, link);
+  return chain;
 }

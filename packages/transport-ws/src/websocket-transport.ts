@@ -189,7 +189,16 @@ class WebSocketListener implements WebSocketTransport {
     this.webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       this.open.add(webSocket);
       webSocket.once('close', () => this.open.delete(webSocket));
-      this.handler!(createWebSocketStream(webSocket), this.connectionInfo(request));
+      // Registered before the stream's own listener, so a text frame never reaches the broker:
+      // MQTT travels in binary frames only, anything else closes the connection [MQTT-6.0.0-1].
+      webSocket.on('message', (_data, isBinary) => {
+        if (isBinary) return;
+        webSocket.close(1003, 'MQTT needs binary frames');
+        // Destroyed before its own listener runs: a destroyed stream drops what is pushed to it.
+        stream.destroy();
+      });
+      const stream = createWebSocketStream(webSocket);
+      this.handler!(stream, this.connectionInfo(request));
     });
   }
 

@@ -8,6 +8,8 @@ import type { Connect, Packet, ProtocolVersion } from '@mqttkit/codec';
 
 export interface RawConnection {
   readonly socket: Socket;
+  /** The protocol version packets are encoded and decoded with. */
+  readonly protocolVersion: ProtocolVersion;
   /** Every byte the broker sent, in order. */
   readonly received: () => Buffer;
   /** The packets decoded from `received`. */
@@ -29,23 +31,41 @@ export async function openRawConnection(
   const chunks: Buffer[] = [];
   const packets: Packet[] = [];
   const decoder = createDecoder({ protocolVersion });
-  const waiters = new Set<() => boolean>();
+  // The broker resets sockets it gives up on; that is a close like any other here.
+  socket.on('error', () => {});
+  // Not `once(socket, 'close')`, which rejects when a reset ('error') comes before the close.
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const waiter = packetWaiter(packets, closed);
   socket.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
     decoder.push(chunk);
     for (let packet = decoder.next(); packet !== undefined; packet = decoder.next()) packets.push(packet);
-    for (const waiter of waiters) if (waiter()) waiters.delete(waiter);
+    waiter.arrived();
   });
-  // The broker resets sockets it gives up on; that is a close like any other here.
-  socket.on('error', () => {});
-  const closed = once(socket, 'close').then(() => undefined);
   return {
     socket,
+    protocolVersion,
     received: () => Buffer.concat(chunks),
     packets,
     send(data) {
       socket.write(data instanceof Uint8Array ? data : encode(data, protocolVersion));
     },
+    next: waiter.next,
+    closed,
+  };
+}
+
+export interface PacketWaiter {
+  /** Resolves with the packet of `type` number `index` (from 0) in `packets`, waiting for it. */
+  next<T extends Packet['type']>(type: T, index?: number): Promise<Extract<Packet, { type: T }>>;
+  /** To be called after packets were appended. */
+  arrived(): void;
+}
+
+/** Waits for packets appended to `packets`; a wait rejects once `closed` resolves without its packet. */
+export function packetWaiter(packets: readonly Packet[], closed: Promise<void>): PacketWaiter {
+  const waiters = new Set<() => boolean>();
+  return {
     next<T extends Packet['type']>(type: T, index = 0): Promise<Extract<Packet, { type: T }>> {
       const find = (): Extract<Packet, { type: T }> | undefined =>
         packets.filter((packet): packet is Extract<Packet, { type: T }> => packet.type === type)[index];
@@ -60,7 +80,9 @@ export async function openRawConnection(
         });
       });
     },
-    closed,
+    arrived() {
+      for (const waiter of waiters) if (waiter()) waiters.delete(waiter);
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { allowAll } from '@mqttkit/auth';
 import { createBroker } from '@mqttkit/broker';
 import type { Broker, BrokerCapabilitiesInput } from '@mqttkit/broker';
-import type { Hook, Logger } from '@mqttkit/contracts';
+import type { Hook, Logger, Store } from '@mqttkit/contracts';
 import { createTcpTransport, createTlsTransport } from '@mqttkit/transport-tcp';
 import { createWebSocketTransport } from '@mqttkit/transport-ws';
 
@@ -28,6 +28,8 @@ export interface StartBrokerOptions {
   readonly hooks?: readonly Hook[];
   /** Listeners besides TCP. Default: none. */
   readonly transports?: readonly Exclude<TransportName, 'tcp'>[];
+  /** Default: the broker's own memory store. */
+  readonly store?: Store;
 }
 
 export interface ClientOptions extends mqtt.IClientOptions {
@@ -60,6 +62,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   const broker = await createBroker({
     hooks: options.hooks ?? [allowAll({ logger: { warn: () => {} } })],
     capabilities: { sysInterval: 0, ...options.capabilities },
+    ...(options.store === undefined ? {} : { store: options.store }),
     logger,
   });
   const urls: Partial<Record<TransportName, string>> = {};
