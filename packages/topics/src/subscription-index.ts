@@ -5,17 +5,13 @@ import type { IndexedSubscription, MatchVisitor } from './match-visitor.js';
 import { sharePrefix } from './parse-shared-subscription.js';
 import type { SubscriberRecord } from './subscription-node.js';
 import {
-  ExactSet,
   SharedGroupEntry,
+  SubscriberSet,
   SubscriptionEntry,
   SubscriptionNode,
-  addLevelHash,
-  finishTopicHash,
   levelHash,
-  topicHash,
-  unlink,
 } from './subscription-node.js';
-import type { SubscriberSet, TopicLevel } from './subscription-node.js';
+import type { TopicLevel } from './subscription-node.js';
 import { validateTopicFilter } from './validate-topic-filter.js';
 
 const plus = 0x2b;
@@ -32,8 +28,6 @@ interface MatchContext<T> {
   readonly ends: number[];
   readonly hashes: number[];
   levelCount: number;
-  /** The `topicHash` of the whole topic. */
-  topicHash: number;
   /** Nodes whose subscriptions match, in walk order; only the first `matchedCount` are current. */
   readonly matched: SubscriberSet<T>[];
   matchedCount: number;
@@ -46,8 +40,8 @@ interface FilterPath<T> {
   readonly level: TopicLevel;
   shareName: string | undefined;
   topicFilter: string;
-  /** The filter's `topicHash` when it has no wildcard and so lives in the exact map, not the trie. */
-  exactHash: number | undefined;
+  /** Whether the filter has no wildcard and so lives in the exact map, not the trie. */
+  exact: boolean;
 }
 
 function createContext<T>(): MatchContext<T> {
@@ -57,7 +51,6 @@ function createContext<T>(): MatchContext<T> {
     ends: [],
     hashes: [],
     levelCount: 0,
-    topicHash: 0,
     matched: [],
     matchedCount: 0,
   };
@@ -70,8 +63,8 @@ function createContext<T>(): MatchContext<T> {
  */
 export class SubscriptionIndex<T> {
   private readonly root = new SubscriptionNode<T>('', 0);
-  // Filters without wildcards skip the trie: one lookup by the topic's hash finds them all.
-  private readonly exact = new Map<number, ExactSet<T>>();
+  // Filters without wildcards skip the trie: one lookup of the whole topic name finds them all.
+  private readonly exact = new Map<string, SubscriberSet<T>>();
   private readonly subscribers = new Map<string, SubscriberRecord>();
   private readonly context = createContext<T>();
   private readonly path: FilterPath<T> = {
@@ -79,7 +72,7 @@ export class SubscriptionIndex<T> {
     level: { text: '', start: 0, end: 0, hash: 0 },
     shareName: undefined,
     topicFilter: '',
-    exactHash: undefined,
+    exact: false,
   };
   private contextInUse = false;
   private readonly clientSlots = new ClientSlots<T>();
@@ -252,10 +245,8 @@ export class SubscriptionIndex<T> {
 
   /** Every subscription the index holds, shared ones included, in no particular order. */
   *subscriptions(): IterableIterator<IndexedSubscription<T>> {
-    for (const head of this.exact.values()) {
-      for (let set: ExactSet<T> | undefined = head; set !== undefined; set = set.sameHash) {
-        yield* subscriptionsOf(set);
-      }
+    for (const set of this.exact.values()) {
+      yield* subscriptionsOf(set);
     }
     const stack = [this.root];
     for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
@@ -284,18 +275,22 @@ export class SubscriptionIndex<T> {
   }
 
   /**
-   * Fills a context with the nodes matching the topic name: the exact-filter node first, then the
+   * Fills a context with the nodes matching the topic name: the exact-filter set first, then the
    * trie in walk order. `+` and `#` at the first level skip topics starting with `$` [MQTT-4.7.2-1].
+   * The trie holds only filters with wildcards; when it holds none, the topic is not even split.
    */
   private collect(topic: string, fresh: boolean): MatchContext<T> {
     const context = fresh ? createContext<T>() : this.context;
     context.matchedCount = 0;
-    splitLevels(topic, context);
-    const exact = this.exactSet(topic, context.topicHash);
+    const exact = this.exact.get(topic);
     if (exact !== undefined) {
       context.matched[context.matchedCount++] = exact;
     }
     const root = this.root;
+    if (root.isEmpty()) {
+      return context;
+    }
+    splitLevels(topic, context);
     if (topic.charCodeAt(0) === dollar) {
       const child = root.child(levelAt(context, 0));
       if (child !== undefined) {
@@ -305,15 +300,6 @@ export class SubscriptionIndex<T> {
       walk(root, 0, context);
     }
     return context;
-  }
-
-  private exactSet(filter: string, hash: number): ExactSet<T> | undefined {
-    for (let set = this.exact.get(hash); set !== undefined; set = set.sameHash) {
-      if (set.filter === filter) {
-        return set;
-      }
-    }
-    return undefined;
   }
 
   private subscriberRecord(clientId: string): SubscriberRecord {
@@ -354,18 +340,16 @@ export class SubscriptionIndex<T> {
     const topicFilter = start === 0 ? filter : filter.slice(start);
     path.topicFilter = topicFilter;
     if (topicFilter.indexOf('+') === -1 && topicFilter.indexOf('#') === -1) {
-      const exactHash = topicHash(topicFilter);
-      path.exactHash = exactHash;
-      let set = this.exactSet(topicFilter, exactHash);
+      path.exact = true;
+      let set = this.exact.get(topicFilter);
       if (set === undefined && create) {
-        set = new ExactSet<T>(topicFilter);
-        set.sameHash = this.exact.get(exactHash);
-        this.exact.set(exactHash, set);
+        set = new SubscriberSet<T>();
+        this.exact.set(topicFilter, set);
         this.nodes++;
       }
       return set;
     }
-    path.exactHash = undefined;
+    path.exact = false;
     let node = this.root;
     for (;;) {
       path.nodes.push(node);
@@ -415,15 +399,10 @@ export class SubscriptionIndex<T> {
 
   /** Removes the nodes of the last descended path that hold nothing any more, deepest first. */
   private prune(node: SubscriberSet<T>): void {
-    const { nodes, exactHash } = this.path;
-    if (exactHash !== undefined) {
+    const { nodes, exact, topicFilter } = this.path;
+    if (exact) {
       if (node.isEmpty()) {
-        const rest = unlink(this.exact.get(exactHash)!, node as ExactSet<T>);
-        if (rest === undefined) {
-          this.exact.delete(exactHash);
-        } else {
-          this.exact.set(exactHash, rest);
-        }
+        this.exact.delete(topicFilter);
         this.nodes--;
       }
       return;
@@ -490,7 +469,6 @@ function levelAt<T>(context: MatchContext<T>, depth: number): TopicLevel {
 function splitLevels<T>(topic: string, context: MatchContext<T>): void {
   const { starts, ends, hashes } = context;
   context.level.text = topic;
-  let whole = 0;
   let count = 0;
   let start = 0;
   for (;;) {
@@ -501,14 +479,11 @@ function splitLevels<T>(topic: string, context: MatchContext<T>): void {
     }
     starts[count] = start;
     ends[count] = end;
-    const hash = levelHash(topic, start, end);
-    whole = addLevelHash(whole, hash);
-    hashes[count++] = hash;
+    hashes[count++] = levelHash(topic, start, end);
     if (last) {
       break;
     }
     start = end + 1;
   }
   context.levelCount = count;
-  context.topicHash = finishTopicHash(whole);
 }
