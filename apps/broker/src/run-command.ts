@@ -43,14 +43,6 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   const logger = createLogger(config.log);
   const version = packageVersion();
   const server = await startServer({ config, logger, version });
-  logger.info('mqttkit started', {
-    version,
-    configFile: file ?? null,
-    listening: server.listening.map((entry) => entry.url),
-    store: config.persistence.store,
-    ...(config.persistence.store === 'lmdb' ? { storePath: resolve(config.persistence.path) } : {}),
-  });
-
   process.on('SIGHUP', () => {
     server.reload().catch((error: unknown) => {
       logger.error('reload failed', { error: error instanceof Error ? error.message : String(error) });
@@ -88,4 +80,13 @@ export async function runCommand(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Announced only once the signal handlers are in place: a supervisor (or a test) that sends
+  // SIGTERM as soon as it reads this line must get the graceful shutdown, not the default exit.
+  logger.info('mqttkit started', {
+    version,
+    configFile: file ?? null,
+    listening: server.listening.map((entry) => entry.url),
+    store: config.persistence.store,
+    ...(config.persistence.store === 'lmdb' ? { storePath: resolve(config.persistence.path) } : {}),
+  });
 }
