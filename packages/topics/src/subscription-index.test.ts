@@ -290,7 +290,7 @@ describe('SubscriptionIndex', () => {
       index.remove('three', 'a/other/+');
       index.remove('one', `a/${first}/+`);
       expect(index.nodeCount).toBe(1);
-      // Filters without wildcards are kept by the whole filter, so these need no chaining.
+      // Filters without wildcards are kept by the hash of the whole filter, chained the same way.
       index.add('one', first, { qos: 0 });
       expect(clientsOf(second)).toEqual([]);
       index.add('two', second, { qos: 0 });

@@ -5,13 +5,17 @@ import type { IndexedSubscription, MatchVisitor } from './match-visitor.js';
 import { sharePrefix } from './parse-shared-subscription.js';
 import type { SubscriberRecord } from './subscription-node.js';
 import {
+  ExactSet,
   SharedGroupEntry,
-  SubscriberSet,
   SubscriptionEntry,
   SubscriptionNode,
+  addLevelHash,
+  finishTopicHash,
   levelHash,
+  topicHash,
+  unlink,
 } from './subscription-node.js';
-import type { TopicLevel } from './subscription-node.js';
+import type { SubscriberSet, TopicLevel } from './subscription-node.js';
 import { validateTopicFilter } from './validate-topic-filter.js';
 
 const plus = 0x2b;
@@ -28,6 +32,8 @@ interface MatchContext<T> {
   readonly ends: number[];
   readonly hashes: number[];
   levelCount: number;
+  /** The `topicHash` of the whole topic. */
+  topicHash: number;
   /** Nodes whose subscriptions match, in walk order; only the first `matchedCount` are current. */
   readonly matched: SubscriberSet<T>[];
   matchedCount: number;
@@ -40,8 +46,8 @@ interface FilterPath<T> {
   readonly level: TopicLevel;
   shareName: string | undefined;
   topicFilter: string;
-  /** Whether the filter has no wildcard and so lives in the exact map, not the trie. */
-  exact: boolean;
+  /** The filter's `topicHash` when it has no wildcard and so lives in the exact map, not the trie. */
+  exactHash: number | undefined;
 }
 
 function createContext<T>(): MatchContext<T> {
@@ -51,6 +57,7 @@ function createContext<T>(): MatchContext<T> {
     ends: [],
     hashes: [],
     levelCount: 0,
+    topicHash: 0,
     matched: [],
     matchedCount: 0,
   };
@@ -63,8 +70,8 @@ function createContext<T>(): MatchContext<T> {
  */
 export class SubscriptionIndex<T> {
   private readonly root = new SubscriptionNode<T>('', 0);
-  // Filters without wildcards skip the trie: one lookup of the whole topic name finds them all.
-  private readonly exact = new Map<string, SubscriberSet<T>>();
+  // Filters without wildcards skip the trie: one lookup by the topic's hash finds them all.
+  private readonly exact = new Map<number, ExactSet<T>>();
   private readonly subscribers = new Map<string, SubscriberRecord>();
   private readonly context = createContext<T>();
   private readonly path: FilterPath<T> = {
@@ -72,7 +79,7 @@ export class SubscriptionIndex<T> {
     level: { text: '', start: 0, end: 0, hash: 0 },
     shareName: undefined,
     topicFilter: '',
-    exact: false,
+    exactHash: undefined,
   };
   private contextInUse = false;
   private readonly clientSlots = new ClientSlots<T>();
@@ -245,8 +252,10 @@ export class SubscriptionIndex<T> {
 
   /** Every subscription the index holds, shared ones included, in no particular order. */
   *subscriptions(): IterableIterator<IndexedSubscription<T>> {
-    for (const set of this.exact.values()) {
-      yield* subscriptionsOf(set);
+    for (const head of this.exact.values()) {
+      for (let set: ExactSet<T> | undefined = head; set !== undefined; set = set.sameHash) {
+        yield* subscriptionsOf(set);
+      }
     }
     const stack = [this.root];
     for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
@@ -275,22 +284,18 @@ export class SubscriptionIndex<T> {
   }
 
   /**
-   * Fills a context with the nodes matching the topic name: the exact-filter set first, then the
+   * Fills a context with the nodes matching the topic name: the exact-filter node first, then the
    * trie in walk order. `+` and `#` at the first level skip topics starting with `$` [MQTT-4.7.2-1].
-   * The trie holds only filters with wildcards; when it holds none, the topic is not even split.
    */
   private collect(topic: string, fresh: boolean): MatchContext<T> {
     const context = fresh ? createContext<T>() : this.context;
     context.matchedCount = 0;
-    const exact = this.exact.get(topic);
+    splitLevels(topic, context);
+    const exact = this.exactSet(topic, context.topicHash);
     if (exact !== undefined) {
       context.matched[context.matchedCount++] = exact;
     }
     const root = this.root;
-    if (root.isEmpty()) {
-      return context;
-    }
-    splitLevels(topic, context);
     if (topic.charCodeAt(0) === dollar) {
       const child = root.child(levelAt(context, 0));
       if (child !== undefined) {
@@ -300,6 +305,15 @@ export class SubscriptionIndex<T> {
       walk(root, 0, context);
     }
     return context;
+  }
+
+  private exactSet(filter: string, hash: number): ExactSet<T> | undefined {
+    for (let set = this.exact.get(hash); set !== undefined; set = set.sameHash) {
+      if (set.filter === filter) {
+        return set;
+      }
+    }
+    return undefined;
   }
 
   private subscriberRecord(clientId: string): SubscriberRecord {
@@ -340,16 +354,18 @@ export class SubscriptionIndex<T> {
     const topicFilter = start === 0 ? filter : filter.slice(start);
     path.topicFilter = topicFilter;
     if (topicFilter.indexOf('+') === -1 && topicFilter.indexOf('#') === -1) {
-      path.exact = true;
-      let set = this.exact.get(topicFilter);
+      const exactHash = topicHash(topicFilter);
+      path.exactHash = exactHash;
+      let set = this.exactSet(topicFilter, exactHash);
       if (set === undefined && create) {
-        set = new SubscriberSet<T>();
-        this.exact.set(topicFilter, set);
+        set = new ExactSet<T>(topicFilter);
+        set.sameHash = this.exact.get(exactHash);
+        this.exact.set(exactHash, set);
         this.nodes++;
       }
       return set;
     }
-    path.exact = false;
+    path.exactHash = undefined;
     let node = this.root;
     for (;;) {
       path.nodes.push(node);
@@ -399,10 +415,15 @@ export class SubscriptionIndex<T> {
 
   /** Removes the nodes of the last descended path that hold nothing any more, deepest first. */
   private prune(node: SubscriberSet<T>): void {
-    const { nodes, exact, topicFilter } = this.path;
-    if (exact) {
+    const { nodes, exactHash } = this.path;
+    if (exactHash !== undefined) {
       if (node.isEmpty()) {
-        this.exact.delete(topicFilter);
+        const rest = unlink(this.exact.get(exactHash)!, node as ExactSet<T>);
+        if (rest === undefined) {
+          this.exact.delete(exactHash);
+        } else {
+          this.exact.set(exactHash, rest);
+        }
         this.nodes--;
       }
       return;
@@ -469,6 +490,7 @@ function levelAt<T>(context: MatchContext<T>, depth: number): TopicLevel {
 function splitLevels<T>(topic: string, context: MatchContext<T>): void {
   const { starts, ends, hashes } = context;
   context.level.text = topic;
+  let whole = 0;
   let count = 0;
   let start = 0;
   for (;;) {
@@ -479,11 +501,14 @@ function splitLevels<T>(topic: string, context: MatchContext<T>): void {
     }
     starts[count] = start;
     ends[count] = end;
-    hashes[count++] = levelHash(topic, start, end);
+    const hash = levelHash(topic, start, end);
+    whole = addLevelHash(whole, hash);
+    hashes[count++] = hash;
     if (last) {
       break;
     }
     start = end + 1;
   }
   context.levelCount = count;
+  context.topicHash = finishTopicHash(whole);
 }

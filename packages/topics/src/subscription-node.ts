@@ -17,6 +17,31 @@ const smallFilterLimit = 16;
 /** Bits per child key in the larger filter: about one lookup in nine for a missing key gets through. */
 const filterBitsPerKey = 8;
 
+/** Folds one level's `levelHash` into the hash of a whole topic (see `topicHash`). */
+export function addLevelHash(topicHash: number, hash: number): number {
+  return Math.imul(topicHash ^ hash, 0x01000193);
+}
+
+/** Ends a hash built with `addLevelHash`, within 30 bits like `levelHash`. */
+export function finishTopicHash(topicHash: number): number {
+  return (topicHash ^ (topicHash >>> 15)) & 0x3fffffff;
+}
+
+/** A hash of a whole topic name or filter, from the `levelHash` of each of its levels. */
+export function topicHash(text: string): number {
+  let hash = 0;
+  let start = 0;
+  for (;;) {
+    const separator = text.indexOf('/', start);
+    const end = separator === -1 ? text.length : separator;
+    hash = addLevelHash(hash, levelHash(text, start, end));
+    if (separator === -1) {
+      return finishTopicHash(hash);
+    }
+    start = end + 1;
+  }
+}
+
 /** One level of a topic or filter, `text.slice(start, end)`, and its `levelHash`: never sliced. */
 export interface TopicLevel {
   text: string;
@@ -82,8 +107,8 @@ export class SharedGroupEntry<T> implements SharedGroup<T> {
 /**
  * The subscriptions to one filter. Most filters have one subscriber, held in `single` with its
  * client's number and id beside it (a grouped match then reads only this object); a map is made
- * only for the second. Filters without wildcards are kept as a bare `SubscriberSet`, in the index's
- * map by the whole filter, smaller than a trie node.
+ * only for the second. Filters without wildcards are kept as an `ExactSet`, smaller than a trie
+ * node.
  */
 export class SubscriberSet<T> {
   single: SubscriptionEntry<T> | undefined = undefined;
@@ -101,6 +126,21 @@ export class SubscriberSet<T> {
 
   isEmpty(): boolean {
     return this.single === undefined && this.many === undefined && this.shared === undefined;
+  }
+}
+
+/**
+ * The subscriptions to one filter without wildcards, kept in the index's map by `topicHash`; the
+ * rare filters whose hashes are equal are chained through `sameHash`. A lookup by hash touches no
+ * string unless the hash matches.
+ */
+export class ExactSet<T> extends SubscriberSet<T> {
+  readonly filter: string;
+  sameHash: ExactSet<T> | undefined = undefined;
+
+  constructor(filter: string) {
+    super();
+    this.filter = filter;
   }
 }
 
