@@ -73,7 +73,7 @@ function walk(directory: string, accept: (name: string) => boolean): string[] {
   return found;
 }
 
-/** The name and modifiers of a call like `it(...)`, `it.skip(...)` or `test.concurrent(...)`. */
+/** The name and modifiers of a test call: `it`, `test`, or either with modifiers such as `.concurrent`. */
 function testCall(node: ts.CallExpression): { modifiers: string[] } | undefined {
   const modifiers: string[] = [];
   let callee: ts.Expression = node.expression;
