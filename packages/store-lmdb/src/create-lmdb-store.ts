@@ -95,10 +95,10 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
     return {
       header: () => target.stage(sessionKey(part), () => mirror.header()),
       counters: () => target.stage(counterKey(part), () => mirror.counters()),
-      outbound: (sequence, record) => {
+      outbound: (sequence, record, fresh) => {
         const key = outboundKey(part, sequence);
         if (record === undefined) target.stage(key);
-        else target.stage(key, () => diskRecord(record));
+        else target.stage(key, () => diskRecord(record), fresh);
       },
     };
   }

@@ -26,8 +26,11 @@ export interface SessionHeader {
 export interface ChangeSink {
   header(): void;
   counters(): void;
-  /** `record` is the new record under `sequence`, or `undefined` when it was removed. */
-  outbound(sequence: number, record: StoredOutboundRecord | undefined): void;
+  /**
+   * `record` is the new record under `sequence`, or `undefined` when it was removed; `fresh` says
+   * the sequence was never used before in this session, so nothing is stored under it yet.
+   */
+  outbound(sequence: number, record: StoredOutboundRecord | undefined, fresh?: boolean): void;
 }
 
 const maximumPacketId = 65_535;
@@ -112,8 +115,10 @@ export class SessionMirror {
         return;
       case 'outbound-added': {
         const record = copyRecord(change.record);
+        // Sequences only grow, and the counters are written in the same batch as the record.
+        const fresh = record.sequence >= this.nextSequence && !this.outbound.has(record.sequence);
         this.outbound.set(record.sequence, record);
-        sink.outbound(record.sequence, record);
+        sink.outbound(record.sequence, record, fresh);
         this.nextSequence = Math.max(this.nextSequence, record.sequence + 1);
         if (record.phase === 'publish' && record.packetId !== undefined)
           this.nextPacketId = following(record.packetId);

@@ -71,6 +71,42 @@ describe('WriteBatcher', () => {
     ]);
   });
 
+  it('writes nothing for a fresh key removed before its batch is sealed, and still commits the rest', async () => {
+    const target = fakeTarget();
+    const batcher = new WriteBatcher(target, 'always');
+    batcher.stage(Buffer.from('record-1'), () => 'queued', true);
+    batcher.stage(Buffer.from('record-1'), () => 'inflight');
+    batcher.stage(Buffer.from('counters'), () => 2);
+    batcher.stage(Buffer.from('record-1'));
+    await batcher.flush();
+    expect(target.transactions).toStrictEqual([[['counters', 2]]]);
+  });
+
+  it('removes a key that is not fresh, or whose put is already sealed, from the disk', async () => {
+    const target = fakeTarget();
+    const batcher = new WriteBatcher(target, 'always');
+    batcher.stage(Buffer.from('old'), () => 'replaced');
+    batcher.stage(Buffer.from('old'));
+    batcher.stage(Buffer.from('sealed'), () => 'queued', true);
+    await batcher.flush();
+    batcher.stage(Buffer.from('sealed'));
+    // A key staged for removal first (a cleared session) is not fresh when put again.
+    batcher.stage(Buffer.from('reused'));
+    batcher.stage(Buffer.from('reused'), () => 'new', true);
+    batcher.stage(Buffer.from('reused'));
+    await batcher.flush();
+    expect(target.transactions).toStrictEqual([
+      [
+        ['old', undefined],
+        ['sealed', 'queued'],
+      ],
+      [
+        ['sealed', undefined],
+        ['reused', undefined],
+      ],
+    ]);
+  });
+
   it('commits at most once per window with a grouped policy, at once after a quiet spell', async () => {
     const target = fakeTarget();
     const batcher = new WriteBatcher(target, { intervalMs: 50 });

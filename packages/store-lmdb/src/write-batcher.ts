@@ -30,12 +30,13 @@ const largestBatch = 20_000;
 /**
  * Collects writes into batches and commits each batch as one LMDB transaction: with a sync
  * policy, every write of a batch resolves after the one fsync of its transaction. Staging the
- * same key twice in a batch keeps the last value only, so a message queued and acknowledged
- * within one window costs almost nothing. Values are thunks, read when the batch is sealed: a
+ * same key twice in a batch keeps the last value only, and a fresh key removed before its batch
+ * is sealed is not written at all, so a message queued and acknowledged within one window costs
+ * almost nothing. Values are thunks, read when the batch is sealed: a
  * batch holds the state as of its last staged write, never a later one.
  */
 export class WriteBatcher {
-  private pending = new Map<string, { key: Buffer; value: (() => unknown) | undefined }>();
+  private pending = new Map<string, { key: Buffer; value: (() => unknown) | undefined; fresh: boolean }>();
   private batch: Deferred | undefined;
   private timer:
     { kind: 'timeout'; handle: NodeJS.Timeout } | { kind: 'immediate'; handle: NodeJS.Immediate } | undefined;
@@ -52,9 +53,18 @@ export class WriteBatcher {
     this.policy = policy;
   }
 
-  /** Stages a put (`value` gives the value at sealing) or, without `value`, a removal. */
-  stage(key: Buffer, value?: () => unknown): void {
-    this.pending.set(key.toString('latin1'), { key, value });
+  /**
+   * Stages a put (`value` gives the value at sealing) or, without `value`, a removal. `fresh`
+   * says the key is on disk nowhere, not even in a batch already sealed (a new outbound record
+   * under a sequence never used before): removing it while it is still staged drops it from the
+   * batch, so a message queued, sent and acknowledged within one window is never written.
+   */
+  stage(key: Buffer, value?: () => unknown, fresh = false): void {
+    const id = key.toString('latin1');
+    const staged = this.pending.get(id);
+    if (staged === undefined) this.pending.set(id, { key, value, fresh: fresh && value !== undefined });
+    else if (staged.fresh && value === undefined) this.pending.delete(id);
+    else staged.value = value;
     if (this.batch === undefined) {
       this.batch = defer();
       // A caller may not await its write (the broker does not for every change), so a batch may
