@@ -13,6 +13,7 @@ import type {
 } from '@mqttkit/codec';
 import type {
   AuthenticationAllowDecision,
+  ClientCertificate,
   ClientInfo,
   ConnectionInfo,
   NormalizedDecision,
@@ -41,9 +42,56 @@ const largeWrite = 4096;
 const noRoles: readonly string[] = Object.freeze([]);
 const noAttributes: Readonly<Record<string, unknown>> = Object.freeze({});
 
-// A module-level callback rather than a closure per connection (an idle connection costs less).
+// Module-level callbacks rather than closures per connection (an idle connection costs less): the
+// stream's listeners find their connection under a symbol on the stream, as ws does for its socket.
+const connectionKey = Symbol('mqttkit.connection');
+
+interface ConnectedStream extends Duplex {
+  [connectionKey]: ClientConnection;
+}
+
 function flushConnection(connection: ClientConnection): void {
   connection.flush();
+}
+
+function onStreamData(this: ConnectedStream, chunk: Uint8Array): void {
+  this[connectionKey].received(chunk);
+}
+
+// One listener for the three ways a stream ends ('close' passes a boolean, 'end' nothing).
+function onStreamLost(this: ConnectedStream, error?: unknown): void {
+  this[connectionKey].lost(error instanceof Error ? error : undefined);
+}
+
+function onConnectTimeout(connection: ClientConnection): void {
+  connection.connectTimedOut();
+}
+
+type ClientFields = Omit<ClientInfo, 'username' | 'certificate'>;
+
+/**
+ * One object literal with the fields every client has, `username` and `certificate` added only
+ * where present: a compact object (spreads of optional fields build larger ones), held for as long
+ * as the client is connected.
+ */
+function clientInfo(
+  fields: ClientFields,
+  username: string | undefined,
+  certificate: ClientCertificate | undefined,
+): ClientInfo {
+  const client: { -readonly [Key in keyof ClientInfo]: ClientInfo[Key] } = {
+    clientId: fields.clientId,
+    roles: fields.roles,
+    attributes: fields.attributes,
+    protocolVersion: fields.protocolVersion,
+    remoteAddress: fields.remoteAddress,
+    remotePort: fields.remotePort,
+    transport: fields.transport,
+    listener: fields.listener,
+  };
+  if (username !== undefined) client.username = username;
+  if (certificate !== undefined) client.certificate = certificate;
+  return client;
 }
 
 const isPromise = (value: unknown): value is Promise<unknown> =>
@@ -72,18 +120,21 @@ export class ClientConnection {
   /** The last step of the ordered gate: earlier packets' work waiting for store writes. */
   private ordered: Promise<void> | undefined;
   private orderedCount = 0;
-  private outgoing: Uint8Array[] = [];
+  /** Packets written since the last flush; undefined while there are none. */
+  private outgoing: Uint8Array[] | undefined;
   private outgoingBytes = 0;
   private closed = false;
   private congestedSince: number | undefined;
+  /** Where the connection came from; dropped once `client` holds what the broker still needs of it. */
+  private info: ConnectionInfo | undefined;
   /** The deadline for CONNECT and authentication; dropped once the connection is accepted or refused. */
   private connectTimer: NodeJS.Timeout | undefined;
 
   /** Writes what was gathered since the last flush. */
   flush(): void {
     const chunks = this.outgoing;
-    if (chunks.length === 0) return;
-    this.outgoing = [];
+    if (chunks === undefined) return;
+    this.outgoing = undefined;
     this.outgoingBytes = 0;
     if (this.closed) return;
     if (chunks.length === 1) {
@@ -114,20 +165,27 @@ export class ClientConnection {
   constructor(
     private readonly core: BrokerCore,
     readonly stream: Duplex,
-    readonly info: ConnectionInfo,
+    info: ConnectionInfo,
   ) {
+    this.info = info;
     this.decoder = createDecoder({ maximumPacketSize: core.capabilities.maximumPacketSize });
-    this.connectTimer = setTimeout(
-      () => this.abort('no CONNECT within the connect timeout'),
-      core.capabilities.connectTimeout,
-    );
+    this.connectTimer = setTimeout(onConnectTimeout, core.capabilities.connectTimeout, this);
     this.connectTimer.unref();
-    stream.on('data', (chunk: Uint8Array) => this.onData(chunk));
-    // One listener for the three ways a stream ends ('close' passes a boolean, 'end' nothing).
-    const lost = (error?: unknown): void => this.lost(error instanceof Error ? error : undefined);
-    stream.on('error', lost);
-    stream.on('close', lost);
-    stream.on('end', lost);
+    (stream as ConnectedStream)[connectionKey] = this;
+    stream.on('data', onStreamData);
+    stream.on('error', onStreamLost);
+    stream.on('close', onStreamLost);
+    stream.on('end', onStreamLost);
+  }
+
+  /** The connect timer fired: no CONNECT, or no answer to it, in time. */
+  connectTimedOut(): void {
+    this.abort('no CONNECT within the connect timeout');
+  }
+
+  /** The peer's address, for logs: from the connection info until the client info holds it. */
+  private get remoteAddress(): string {
+    return this.client?.remoteAddress ?? this.info?.remoteAddress ?? '';
   }
 
   /** Whether the socket has more buffered than the capabilities allow; QoS 0 deliveries are dropped then. */
@@ -220,8 +278,12 @@ export class ClientConnection {
   /** Writes bytes already encoded for this connection's protocol version. */
   write(bytes: Uint8Array): void {
     if (this.closed) return;
-    if (this.outgoing.length === 0) process.nextTick(flushConnection, this);
-    this.outgoing.push(bytes);
+    if (this.outgoing === undefined) {
+      this.outgoing = [bytes];
+      process.nextTick(flushConnection, this);
+    } else {
+      this.outgoing.push(bytes);
+    }
     this.outgoingBytes += bytes.byteLength;
     this.core.statistics.messagesSent += 1;
     this.core.statistics.bytesSent += bytes.byteLength;
@@ -257,7 +319,8 @@ export class ClientConnection {
     }
   }
 
-  private onData(chunk: Uint8Array): void {
+  /** Bytes from the stream. */
+  received(chunk: Uint8Array): void {
     if (this.closed) return;
     this.core.statistics.bytesReceived += chunk.byteLength;
     this.decoder.push(chunk);
@@ -353,18 +416,22 @@ export class ClientConnection {
     this.connect = connect;
     this.maximumPacketSize = connect.properties?.maximumPacketSize;
     const clientId = connect.clientId === '' ? this.core.assignClientId() : connect.clientId;
-    this.client = {
-      clientId,
-      ...(connect.username === undefined ? {} : { username: connect.username }),
-      roles: noRoles,
-      attributes: noAttributes,
-      protocolVersion: connect.protocolVersion,
-      remoteAddress: this.info.remoteAddress,
-      remotePort: this.info.remotePort,
-      transport: this.info.transport,
-      listener: this.info.listener,
-      ...(this.info.certificate ? { certificate: this.info.certificate } : {}),
-    };
+    const info = this.info!;
+    this.client = clientInfo(
+      {
+        clientId,
+        roles: noRoles,
+        attributes: noAttributes,
+        protocolVersion: connect.protocolVersion,
+        remoteAddress: info.remoteAddress,
+        remotePort: info.remotePort,
+        transport: info.transport,
+        listener: info.listener,
+      },
+      connect.username,
+      info.certificate,
+    );
+    this.info = undefined;
     const problem = this.core.admissionProblem();
     if (problem !== undefined) return this.refuse(rejectConnect(connect, problem));
     const method = connect.properties?.authenticationMethod;
@@ -504,12 +571,12 @@ export class ClientConnection {
       });
       return;
     }
-    this.client = {
-      ...this.client!,
-      ...(allow?.username === undefined ? {} : { username: allow.username }),
-      roles: allow?.roles ?? noRoles,
-      attributes: allow?.attributes ?? noAttributes,
-    };
+    const client = this.client!;
+    this.client = clientInfo(
+      { ...client, roles: allow?.roles ?? noRoles, attributes: allow?.attributes ?? noAttributes },
+      allow?.username ?? client.username,
+      client.certificate,
+    );
     return this.accept(allow);
   }
 
@@ -583,7 +650,7 @@ export class ClientConnection {
       if (action.type === 'send') this.send(action.packet);
       else if (action.type === 'disconnect') {
         this.core.logger.info('connection refused', {
-          remoteAddress: this.info.remoteAddress,
+          remoteAddress: this.remoteAddress,
           reasonCode: action.reasonCode,
           reason: action.message,
         });
@@ -745,7 +812,7 @@ export class ClientConnection {
         });
       }
       this.core.logger.info('connection closed: bad first packet', {
-        remoteAddress: this.info.remoteAddress,
+        remoteAddress: this.remoteAddress,
         reason,
         code: error.code,
       });
@@ -771,7 +838,7 @@ export class ClientConnection {
   }
 
   private abort(reason: string): undefined {
-    this.core.logger.info('connection closed', { remoteAddress: this.info.remoteAddress, reason });
+    this.core.logger.info('connection closed', { remoteAddress: this.remoteAddress, reason });
     this.end();
     return undefined;
   }
@@ -787,7 +854,7 @@ export class ClientConnection {
   }
 
   /** The peer closed, or the socket failed. */
-  private lost(error: Error | undefined): void {
+  lost(error: Error | undefined): void {
     if (this.closed) return;
     this.stream.destroy();
     this.finish(error);

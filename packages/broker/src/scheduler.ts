@@ -4,18 +4,16 @@ export interface Scheduled {
   scheduledAt: number | undefined;
 }
 
-interface Entry<T extends Scheduled> {
-  readonly at: number;
-  readonly item: T;
-}
-
 /**
  * One timer for every session (keep alive, will delay, session and message expiry): a binary heap
  * of deadlines. A deadline that moves later (a packet extended the keep alive) costs nothing: the
- * old entry fires, the owner finds nothing due and schedules its new deadline.
+ * old entry fires, the owner finds nothing due and schedules its new deadline. The heap is two
+ * parallel arrays (deadlines as unboxed doubles, items) rather than an object per entry: every
+ * idle connection holds one entry for its keep alive.
  */
 export class Scheduler<T extends Scheduled> {
-  private readonly heap: Entry<T>[] = [];
+  private readonly deadlines: number[] = [];
+  private readonly items: T[] = [];
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private stopped = false;
@@ -30,7 +28,7 @@ export class Scheduler<T extends Scheduled> {
     if (at === undefined || this.stopped) return;
     if (item.scheduledAt !== undefined && item.scheduledAt <= at) return;
     item.scheduledAt = at;
-    this.push({ at, item });
+    this.push(at, item);
     if (at < this.timerAt) this.arm(at);
   }
 
@@ -43,7 +41,8 @@ export class Scheduler<T extends Scheduled> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.heap.length = 0;
+    this.deadlines.length = 0;
+    this.items.length = 0;
   }
 
   private arm(at: number): void {
@@ -59,44 +58,56 @@ export class Scheduler<T extends Scheduled> {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     const now = this.now();
-    while (this.heap.length > 0 && this.heap[0]!.at <= now) {
-      const { at, item } = this.pop();
+    const deadlines = this.deadlines;
+    while (deadlines.length > 0 && deadlines[0]! <= now) {
+      const at = deadlines[0]!;
+      const item = this.pop();
       if (item.scheduledAt !== at) continue;
       item.scheduledAt = undefined;
       this.fire(item, now);
     }
-    if (this.heap.length > 0 && !this.stopped) this.arm(this.heap[0]!.at);
+    if (deadlines.length > 0 && !this.stopped) this.arm(deadlines[0]!);
   }
 
-  private push(entry: Entry<T>): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let index = heap.length - 1;
+  private push(at: number, item: T): void {
+    const deadlines = this.deadlines;
+    const items = this.items;
+    let index = deadlines.length;
+    deadlines.push(at);
+    items.push(item);
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (heap[parent]!.at <= entry.at) break;
-      heap[index] = heap[parent]!;
+      if (deadlines[parent]! <= at) break;
+      deadlines[index] = deadlines[parent]!;
+      items[index] = items[parent]!;
       index = parent;
     }
-    heap[index] = entry;
+    deadlines[index] = at;
+    items[index] = item;
   }
 
-  private pop(): Entry<T> {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
+  /** Removes the earliest entry and returns its item. */
+  private pop(): T {
+    const deadlines = this.deadlines;
+    const items = this.items;
+    const top = items[0]!;
+    const lastAt = deadlines.pop()!;
+    const lastItem = items.pop()!;
+    const size = deadlines.length;
+    if (size > 0) {
       let index = 0;
       for (;;) {
         const left = index * 2 + 1;
-        if (left >= heap.length) break;
+        if (left >= size) break;
         const right = left + 1;
-        const child = right < heap.length && heap[right]!.at < heap[left]!.at ? right : left;
-        if (heap[child]!.at >= last.at) break;
-        heap[index] = heap[child]!;
+        const child = right < size && deadlines[right]! < deadlines[left]! ? right : left;
+        if (deadlines[child]! >= lastAt) break;
+        deadlines[index] = deadlines[child]!;
+        items[index] = items[child]!;
         index = child;
       }
-      heap[index] = last;
+      deadlines[index] = lastAt;
+      items[index] = lastItem;
     }
     return top;
   }

@@ -215,6 +215,42 @@ describe('createDecoder', () => {
     expect(count).toBe(10_000);
   });
 
+  it('decodes a stream of packets larger than its chunks, each packet starting mid-chunk', () => {
+    const packets = Array.from({ length: 300 }, (_, index) =>
+      encode(
+        {
+          type: 'publish',
+          topic: `t/${index}`,
+          payload: new Uint8Array(1_000 + index).fill(index & 0xff),
+          qos: 0,
+          retain: false,
+          dup: false,
+        },
+        4,
+      ),
+    );
+    const stream = new Uint8Array(packets.reduce((total, packet) => total + packet.length, 0));
+    let offset = 0;
+    for (const packet of packets) {
+      stream.set(packet, offset);
+      offset += packet.length;
+    }
+    const decoder = createDecoder({ protocolVersion: 4 });
+    const decoded: Extract<Packet, { type: 'publish' }>[] = [];
+    for (let start = 0; start < stream.length; start += 97) {
+      decoder.push(stream.subarray(start, start + 97));
+      for (let packet = decoder.next(); packet !== undefined; packet = decoder.next()) {
+        decoded.push(packet as Extract<Packet, { type: 'publish' }>);
+      }
+    }
+    expect(decoder.bufferedBytes).toBe(0);
+    expect(decoded.map((packet) => packet.topic)).toEqual(packets.map((_, index) => `t/${index}`));
+    for (const [index, packet] of decoded.entries()) {
+      expect(packet.payload.length).toBe(1_000 + index);
+      expect(packet.payload.every((byte) => byte === (index & 0xff))).toBe(true);
+    }
+  });
+
   it('throws MQTT_INVALID_ARGUMENT for bad options and non-byte input', () => {
     const invalid = expect.objectContaining({ code: 'MQTT_INVALID_ARGUMENT' });
     expect(() => createDecoder({ protocolVersion: 6 as 5 })).toThrowError(invalid);

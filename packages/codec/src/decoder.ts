@@ -33,14 +33,24 @@ export interface Decoder {
   readonly bufferedBytes: number;
 }
 
+// Decoding is synchronous and never re-enters, so every decoder shares one reader; it lets go of
+// the packet's bytes as soon as the packet is decoded, so an idle connection holds no read buffer.
+const reader = new PacketReader();
+const noBytes = new Uint8Array(0);
+
 class StreamDecoder implements Decoder {
-  private readonly chunks: Uint8Array[] = [];
-  private index = 0;
+  /**
+   * The chunk being read, from `offset`; undefined when nothing is buffered. Chunks pushed behind
+   * it (a packet split across reads) wait in `rest` from `restIndex`; most connections never need
+   * that array, and an idle one holds no bytes at all.
+   */
+  private head: Uint8Array | undefined;
   private offset = 0;
+  private rest: Uint8Array[] | undefined;
+  private restIndex = 0;
   private buffered = 0;
   private version: ProtocolVersion | undefined;
   private readonly maximumPacketSize: number;
-  private readonly reader = new PacketReader();
   private failure: MqttError | undefined;
 
   constructor(options: DecoderOptions) {
@@ -60,7 +70,8 @@ class StreamDecoder implements Decoder {
     if (this.failure !== undefined) throw this.closed();
     if (!(chunk instanceof Uint8Array)) throw invalidArgument('push() takes a Uint8Array');
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    if (this.head === undefined) this.head = chunk;
+    else (this.rest ??= []).push(chunk);
     this.buffered += chunk.length;
   }
 
@@ -70,10 +81,14 @@ class StreamDecoder implements Decoder {
     try {
       return this.read();
     } catch (error) {
+      reader.reset(noBytes, 0, 0);
       this.failure = MqttError.isInstance(error)
         ? error
         : new MalformedPacketError('the decoder failed on this input', { cause: error });
-      this.chunks.length = 0;
+      this.head = undefined;
+      this.rest = undefined;
+      this.restIndex = 0;
+      this.offset = 0;
       this.buffered = 0;
       throw this.failure;
     }
@@ -91,19 +106,19 @@ class StreamDecoder implements Decoder {
   /** The byte `distance` bytes past the read position, or -1 when it has not arrived yet. */
   private peek(distance: number): number {
     if (distance >= this.buffered) return -1;
-    let index = this.index;
+    let chunk = this.head!;
     let position = this.offset + distance;
-    let chunk = this.chunks[index]!;
+    let index = this.restIndex;
     while (position >= chunk.length) {
       position -= chunk.length;
+      chunk = this.rest![index]!;
       index += 1;
-      chunk = this.chunks[index]!;
     }
     return chunk[position]!;
   }
 
   private read(): Packet | undefined {
-    const chunk = this.chunks[this.index]!;
+    const chunk = this.head!;
     const offset = this.offset;
     const firstByte = chunk[offset]!;
     if (this.version === undefined && firstByte >> 4 !== 1) {
@@ -134,7 +149,6 @@ class StreamDecoder implements Decoder {
       );
     }
     if (total > this.buffered) return undefined;
-    const reader = this.reader;
     if (offset + total <= chunk.length) {
       reader.reset(chunk, offset + headerLength, offset + total);
       this.consume(total);
@@ -144,29 +158,36 @@ class StreamDecoder implements Decoder {
     }
     reader.protocolVersion = this.version ?? 4;
     const packet = decodePacket(reader, firstByte);
+    reader.reset(noBytes, 0, 0);
     if (this.version === undefined && packet.type === 'connect') this.version = packet.protocolVersion;
     return packet;
   }
 
+  /** Moves the read position `length` bytes on, letting go of every chunk read to its end. */
   private consume(length: number): void {
     this.buffered -= length;
     let offset = this.offset + length;
-    const chunks = this.chunks;
-    let index = this.index;
-    while (index < chunks.length && offset >= chunks[index]!.length) {
-      offset -= chunks[index]!.length;
-      index += 1;
+    let head = this.head!;
+    while (offset >= head.length) {
+      offset -= head.length;
+      const rest = this.rest;
+      if (rest === undefined) {
+        this.head = undefined;
+        this.offset = 0;
+        return;
+      }
+      head = rest[this.restIndex]!;
+      this.restIndex += 1;
+      if (this.restIndex === rest.length) {
+        this.rest = undefined;
+        this.restIndex = 0;
+      } else if (this.restIndex >= 64) {
+        // Packets larger than the reads may keep `rest` from ever emptying: drop what was read.
+        rest.splice(0, this.restIndex);
+        this.restIndex = 0;
+      }
     }
-    if (index === chunks.length) {
-      // pop() is much cheaper than `length = 0` for the usual single chunk.
-      if (index === 1) chunks.pop();
-      else chunks.length = 0;
-      index = 0;
-    } else if (index >= 64) {
-      chunks.splice(0, index);
-      index = 0;
-    }
-    this.index = index;
+    this.head = head;
     this.offset = offset;
   }
 
@@ -178,7 +199,7 @@ class StreamDecoder implements Decoder {
     const body = allocateBytes(length);
     let written = 0;
     while (written < length) {
-      const chunk = this.chunks[this.index]!;
+      const chunk = this.head!;
       const offset = this.offset;
       const count = Math.min(chunk.length - offset, length - written);
       body.set(

@@ -50,6 +50,11 @@ function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+// Shared by every socket rather than a closure per connection.
+function destroyOnError(this: Socket): void {
+  this.destroy();
+}
+
 /** A TCP listener, optionally reading PROXY headers and adding a layer such as TLS. */
 export class SocketListener implements Transport {
   readonly kind: TransportKind;
@@ -59,6 +64,13 @@ export class SocketListener implements Transport {
   private readonly handshakeTimeout: number;
   private handler: ConnectionHandler | undefined;
   private bound: TransportAddress | undefined;
+  /** The name while bound, built once and shared by every connection's `ConnectionInfo`. */
+  private boundName: string | undefined;
+  /**
+   * The bound address when it is not a wildcard: every accepted socket's local end then, so it is
+   * not asked of each socket (which caches it in an object of its own for as long as it is open).
+   */
+  private localEnd: { readonly address: string; readonly port: number } | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -101,6 +113,9 @@ export class SocketListener implements Transport {
             port: address.port,
             url: `${this.setup.scheme}://${formatHost(address.address)}:${address.port}`,
           };
+          this.boundName = this.name;
+          const wildcard = address.address === '0.0.0.0' || address.address === '::';
+          this.localEnd = wildcard ? undefined : { address: address.address, port: address.port };
           resolve(this.bound);
         },
       );
@@ -114,6 +129,8 @@ export class SocketListener implements Transport {
   close(): Promise<void> {
     this.closing ??= new Promise((resolve) => {
       this.bound = undefined;
+      this.boundName = undefined;
+      this.localEnd = undefined;
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
     });
@@ -121,7 +138,7 @@ export class SocketListener implements Transport {
   }
 
   private accept(socket: Socket): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     this.prepare(socket).then(
       ({ stream, info }) => {
         if (this.closing) {
@@ -129,6 +146,9 @@ export class SocketListener implements Transport {
           return;
         }
         this.handler!(stream, info);
+        // A handler that listens for errors itself (the broker does) keeps the only error listener:
+        // one listener rather than an array of two, for as long as the connection is open.
+        if (stream === socket && socket.listenerCount('error') > 1) socket.off('error', destroyOnError);
       },
       (error: Error) => {
         socket.destroy();
@@ -152,11 +172,11 @@ export class SocketListener implements Transport {
     }
     const info: ConnectionInfo = {
       transport: this.kind,
-      listener: this.name,
+      listener: this.boundName ?? this.name,
       remoteAddress: source?.address ?? socket.remoteAddress ?? '',
       remotePort: source?.port ?? socket.remotePort ?? 0,
-      localAddress: socket.localAddress ?? '',
-      localPort: socket.localPort ?? 0,
+      localAddress: this.localEnd?.address ?? socket.localAddress ?? '',
+      localPort: this.localEnd?.port ?? socket.localPort ?? 0,
       proxied: source !== undefined,
       ...(certificate ? { certificate } : {}),
     };

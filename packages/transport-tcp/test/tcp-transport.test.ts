@@ -13,6 +13,7 @@ import {
   V1ProxyProtocol,
   V2ProxyProtocol,
 } from 'proxy-protocol-js';
+import type { Duplex } from 'node:stream';
 import type { Transport } from '@mqttkit/contracts';
 import { createTcpTransport, ProxyHeaderError } from '../src/index.js';
 import { connectTcp, destroyAccepted, listenEcho, roundTrip } from './helpers.js';
@@ -46,11 +47,35 @@ describe('createTcpTransport', () => {
       listener: `mqtt://127.0.0.1:${port}`,
       remoteAddress: '127.0.0.1',
       remotePort: client.localPort,
+      localAddress: '127.0.0.1',
       localPort: port,
       proxied: false,
     });
     expect(info.certificate).toBeUndefined();
     client.destroy();
+  });
+
+  it("leaves one error listener: its own until the handler adds one, then only the handler's", async () => {
+    const transport = track(createTcpTransport({ port: 0 }));
+    const { port, next } = await listenEcho(transport);
+    const client = await connectTcp(port);
+    const { stream } = await next();
+    expect(stream.listenerCount('error')).toBe(1);
+    client.destroy();
+
+    const silent = track(createTcpTransport({ port: 0 }));
+    const accepted: Duplex[] = [];
+    const address = await silent.listen((plain) => accepted.push(plain));
+    const second = await connectTcp(address.port);
+    await vi.waitFor(() => expect(accepted).toHaveLength(1));
+    const plain = accepted[0]!;
+    expect(plain.listenerCount('error')).toBe(1);
+    // The transport's own listener destroys the socket instead of letting the error throw.
+    // (events.once would listen for errors itself.)
+    const closed = new Promise((resolve) => plain.once('close', resolve));
+    plain.emit('error', new Error('reset by peer'));
+    await closed;
+    second.destroy();
   });
 
   it('uses the configured listener name and listens on IPv6 loopback', async () => {
@@ -59,7 +84,12 @@ describe('createTcpTransport', () => {
     expect(transport.address()?.url).toBe(`mqtt://[::1]:${port}`);
     const client = await connectTcp(port, '::1');
     const { info } = await next();
-    expect(info).toMatchObject({ listener: 'local6', remoteAddress: '::1' });
+    expect(info).toMatchObject({
+      listener: 'local6',
+      remoteAddress: '::1',
+      localAddress: '::1',
+      localPort: port,
+    });
     client.destroy();
   });
 
