@@ -75,6 +75,11 @@ const noSubscriptions: Map<string, SessionSubscription> = new EmptyMap();
 const noRecords: Map<number, OutboundRecord> = new EmptyMap();
 const noPacketIds: Set<number> = new EmptySet();
 const noInboundAliases: Map<number, string> = new EmptyMap();
+/**
+ * The queue of every session that has queued nothing yet, replaced before the first push; frozen,
+ * so a push that forgot to replace it throws instead of sharing records between sessions.
+ */
+const noQueue = Object.freeze([]) as unknown as OutboundRecord[];
 const noOutboundAliases: Map<string, number> = new EmptyMap();
 
 /**
@@ -97,7 +102,7 @@ export class Session {
   /** By packet id; a Map keeps insertion order, which is the original send order [MQTT-4.4.0-1]. */
   private inflight = noRecords;
   private inflightBytes = 0;
-  private queue: OutboundRecord[] = [];
+  private queue: OutboundRecord[] = noQueue;
   private queuedBytes = 0;
   private queueExpiry: number | undefined;
   private nextPacketId = 1;
@@ -136,6 +141,7 @@ export class Session {
       const record = { ...stored };
       if (record.phase === 'queued' || record.packetId === undefined) {
         record.phase = 'queued';
+        if (session.queue === noQueue) session.queue = [];
         session.queue.push(record);
         session.queuedBytes += record.bytes;
         session.noteQueueExpiry(record);
@@ -927,7 +933,7 @@ export class Session {
     this.inbound = noPacketIds;
     this.inflight = noRecords;
     this.inflightBytes = 0;
-    if (this.queue.length > 0) this.queue = [];
+    if (this.queue.length > 0) this.queue = noQueue;
     this.queuedBytes = 0;
     this.queueExpiry = undefined;
     if (hadState) {
@@ -1172,6 +1178,7 @@ export class Session {
       actions.push({ type: 'drop', message: removed.message, reason: 'queue-full' });
       this.persist(actions, { kind: 'outbound-removed', sequence: removed.sequence });
     }
+    if (this.queue === noQueue) this.queue = [];
     this.queue.push(record);
     this.queuedBytes += record.bytes;
     this.noteQueueExpiry(record);
