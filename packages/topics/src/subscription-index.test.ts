@@ -224,6 +224,50 @@ describe('SubscriptionIndex', () => {
     expect(index.nodeCount).toBe(1);
   });
 
+  it('keeps every filter reachable while thousands are added and removed in random order', () => {
+    // Enough literal levels under few parents, and filters without wildcards, that the trie's edge
+    // table and the exact filters' table grow several times and removals shift entries back
+    // within long probe runs, wrapping around the tables' ends.
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const filterOf = (number: number) => `s/${number % 7}/${number}${number % 2 === 0 ? '/+' : ''}`;
+    const topicOf = (number: number) => `s/${number % 7}/${number}${number % 2 === 0 ? '/x' : ''}`;
+    const index = new SubscriptionIndex<Options>();
+    const held = new Set<number>();
+    const expectReachable = () => {
+      for (let number = 0; number < 3000; number += 17) {
+        const clients = summary(index, topicOf(number)).subscribers.map(({ clientId }) => clientId);
+        expect(clients).toEqual(held.has(number) ? [`c${number}`] : []);
+      }
+    };
+    for (let round = 0; round < 3; round++) {
+      for (let step = 0; step < 3000; step++) {
+        const number = Math.floor(random() * 3000);
+        if (held.has(number)) {
+          expect(index.remove(`c${number}`, filterOf(number))).toBe(true);
+          held.delete(number);
+        } else {
+          expect(index.add(`c${number}`, filterOf(number), { qos: 0 })).toBe(true);
+          held.add(number);
+        }
+      }
+      expectReachable();
+      for (const number of [...held].filter(() => random() < 0.5)) {
+        index.remove(`c${number}`, filterOf(number));
+        held.delete(number);
+      }
+      expectReachable();
+    }
+    for (const number of held) {
+      index.remove(`c${number}`, filterOf(number));
+    }
+    expect(index.size).toBe(0);
+    expect(index.nodeCount).toBe(1);
+  });
+
   it('lists every subscription it holds', () => {
     const index = new SubscriptionIndex<Options>();
     index.add('one', 'a/b', { qos: 0 });
@@ -245,14 +289,19 @@ describe('SubscriptionIndex', () => {
     ]);
   });
 
-  it('tells apart levels whose hashes collide, as they are added and removed', () => {
-    // Levels with equal `levelHash` share a map slot and are chained; find such pairs, one pair of
-    // equal length and one of different lengths.
+  // Levels with equal `levelHash` share a probe run in the trie's edge table; find such pairs, one
+  // pair of equal length and one of different lengths. Short Latin-1 levels are compared inside
+  // the edge table, longer ones and those with a character above U+00FF as text.
+  it.each([
+    ['short levels', 'k'],
+    ['levels longer than 16 characters', 'a-level-longer-than-16-'],
+    ['levels beyond Latin-1', '\u0101'],
+  ])('tells apart %s whose hashes collide, as they are added and removed', (_, prefix) => {
     const seen = new Map<number, string>();
     let sameLength: [string, string] | undefined;
     let otherLength: [string, string] | undefined;
     for (let counter = 0; sameLength === undefined || otherLength === undefined; counter++) {
-      const level = `k${counter}`;
+      const level = `${prefix}${counter}`;
       const hash = levelHash(level, 0, level.length);
       const earlier = seen.get(hash);
       if (earlier === undefined) {

@@ -1,61 +1,83 @@
 import { MqttError, ReasonCode } from '@mqttkit/codec';
 import { ClientSlots } from './client-slots.js';
+import { HashTable } from './hash-table.js';
 import { MatchResult } from './match-result.js';
 import type { IndexedSubscription, MatchVisitor } from './match-visitor.js';
 import { sharePrefix } from './parse-shared-subscription.js';
-import type { SubscriberRecord } from './subscription-node.js';
+import type { FilterSet, SubscriberRecord, SubscriptionEntry } from './subscription-node.js';
 import {
-  ExactSet,
   SharedGroupEntry,
-  SubscriptionEntry,
-  SubscriptionNode,
   addLevelHash,
+  addToMany,
+  createFilterSet,
+  createSubscriptionEntry,
+  findInMany,
   finishTopicHash,
+  isEmptySet,
   levelHash,
+  removeFromMany,
+  setSingle,
   topicHash,
   unlink,
 } from './subscription-node.js';
-import type { SubscriberSet, TopicLevel } from './subscription-node.js';
+import { SubscriptionTrie, levelWords, noNode, packLevel, rootNode } from './subscription-trie.js';
+import type { LevelKey } from './subscription-trie.js';
 import { validateTopicFilter } from './validate-topic-filter.js';
 
 const plus = 0x2b;
-const hash = 0x23;
+const hashSign = 0x23;
 const dollar = 0x24;
 
 /**
- * The topic being matched, as the start, end and `levelHash` of each level (no substring is
- * built), and the trie nodes it reached; reused between matches.
+ * The topic being matched, as the start, end, `levelHash` and `packLevel` length and words of
+ * each level (no substring is built), and the trie nodes it reached; reused between matches.
  */
 interface MatchContext<T> {
-  readonly level: TopicLevel;
+  readonly trie: SubscriptionTrie<T>;
+  /** The level being looked up, reused for each; its `text` is the topic. */
+  readonly key: LevelKey;
   readonly starts: number[];
   readonly ends: number[];
   readonly hashes: number[];
+  readonly lengths: number[];
+  /** `levelWords` words per level. */
+  words: Int32Array;
   levelCount: number;
   /** The `topicHash` of the whole topic. */
   topicHash: number;
   /** Nodes whose subscriptions match, in walk order; only the first `matchedCount` are current. */
-  readonly matched: SubscriberSet<T>[];
+  readonly matched: FilterSet<T>[];
   matchedCount: number;
 }
 
 /** Where a filter lives in the trie: its node and, for a shared subscription, its group name. */
-interface FilterPath<T> {
-  readonly nodes: SubscriptionNode<T>[];
+interface FilterPath {
+  /** The trie nodes from the root to the filter's node. */
+  readonly nodes: number[];
+  /** Per node after the root, its level hash, or -1 for a `+` node and -2 for a `#` node. */
+  readonly hashes: number[];
   /** The level being looked up, reused for each. */
-  readonly level: TopicLevel;
+  readonly key: LevelKey;
   shareName: string | undefined;
   topicFilter: string;
   /** The filter's `topicHash` when it has no wildcard and so lives in the exact map, not the trie. */
   exactHash: number | undefined;
 }
 
-function createContext<T>(): MatchContext<T> {
+function createLevelKey(words: Int32Array): LevelKey {
+  return { text: '', start: 0, end: 0, hash: 0, length: 0, words, offset: 0 };
+}
+
+function createContext<T>(trie: SubscriptionTrie<T>): MatchContext<T> {
+  const words = new Int32Array(16 * levelWords);
   return {
-    level: { text: '', start: 0, end: 0, hash: 0 },
+    trie,
+    key: createLevelKey(words),
     starts: [],
     ends: [],
     hashes: [],
+    lengths: [],
+    words,
     levelCount: 0,
     topicHash: 0,
     matched: [],
@@ -69,14 +91,15 @@ function createContext<T>(): MatchContext<T> {
  * number of matches, never in the number of subscriptions held. Subscription data is opaque.
  */
 export class SubscriptionIndex<T> {
-  private readonly root = new SubscriptionNode<T>('', 0);
+  private readonly trie = new SubscriptionTrie<T>();
   // Filters without wildcards skip the trie: one lookup by the topic's hash finds them all.
-  private readonly exact = new Map<number, ExactSet<T>>();
+  private readonly exact = new HashTable<FilterSet<T>>();
   private readonly subscribers = new Map<string, SubscriberRecord>();
-  private readonly context = createContext<T>();
-  private readonly path: FilterPath<T> = {
+  private readonly context = createContext<T>(this.trie);
+  private readonly path: FilterPath = {
     nodes: [],
-    level: { text: '', start: 0, end: 0, hash: 0 },
+    hashes: [],
+    key: createLevelKey(new Int32Array(levelWords)),
     shareName: undefined,
     topicFilter: '',
     exactHash: undefined,
@@ -87,7 +110,7 @@ export class SubscriptionIndex<T> {
   private readonly freeNumbers: number[] = [];
   private lastNumber = 0;
   private subscriptionCount = 0;
-  private nodes = 1;
+  private exactCount = 0;
 
   /** How many subscriptions the index holds, shared ones included. */
   get size(): number {
@@ -96,7 +119,7 @@ export class SubscriptionIndex<T> {
 
   /** How many trie nodes and exact-filter nodes the index holds, 1 when empty: a diagnostic. */
   get nodeCount(): number {
-    return this.nodes;
+    return this.trie.nodeCount + this.exactCount;
   }
 
   /**
@@ -120,7 +143,7 @@ export class SubscriptionIndex<T> {
       existing.data = data;
       return false;
     }
-    const entry = new SubscriptionEntry(this.subscriberRecord(clientId), filter, data);
+    const entry = createSubscriptionEntry(this.subscriberRecord(clientId), filter, data);
     if (shareName !== undefined) {
       node.shared ??= new Map();
       let group = node.shared.get(shareName);
@@ -130,13 +153,9 @@ export class SubscriptionIndex<T> {
       }
       group.members.set(clientId, entry);
     } else if (node.single === undefined && node.many === undefined) {
-      node.setSingle(entry);
+      setSingle(node, entry);
     } else {
-      if (node.many === undefined) {
-        node.many = new Map([[node.single!.clientId, node.single!]]);
-        node.setSingle(undefined);
-      }
-      node.many.set(clientId, entry);
+      addToMany(node, entry);
     }
     entry.subscriber.subscriptionCount++;
     this.subscriptionCount++;
@@ -164,14 +183,9 @@ export class SubscriptionIndex<T> {
         }
       }
     } else if (node.single !== undefined) {
-      node.setSingle(undefined);
+      setSingle(node, undefined);
     } else {
-      const many = node.many!;
-      many.delete(clientId);
-      if (many.size === 1) {
-        node.setSingle(many.values().next().value);
-        node.many = undefined;
-      }
+      removeFromMany(node, clientId);
     }
     const subscriber = entry.subscriber;
     if (--subscriber.subscriptionCount === 0) {
@@ -205,9 +219,10 @@ export class SubscriptionIndex<T> {
         const node = matched[position]!;
         if (node.single !== undefined) {
           visitor.subscription(node.single);
-        } else if (node.many !== undefined) {
-          for (const entry of node.many.values()) {
-            visitor.subscription(entry);
+        } else if (node.manyList !== undefined) {
+          const list = node.manyList;
+          for (let at = 2; at < list.length; at += 3) {
+            visitor.subscription(list[at] as SubscriptionEntry<T>);
           }
         }
         if (node.shared !== undefined) {
@@ -235,9 +250,10 @@ export class SubscriptionIndex<T> {
       const node = matched[position]!;
       if (node.single !== undefined) {
         clientSlots.add(node.singleNumber, node.singleClientId, node.single);
-      } else if (node.many !== undefined) {
-        for (const entry of node.many.values()) {
-          clientSlots.add(entry.clientNumber, entry.clientId, entry);
+      } else if (node.manyList !== undefined) {
+        const list = node.manyList;
+        for (let at = 0; at < list.length; at += 3) {
+          clientSlots.add(list[at] as number, list[at + 1] as string, list[at + 2] as SubscriptionEntry<T>);
         }
       }
       if (node.shared !== undefined) {
@@ -252,33 +268,14 @@ export class SubscriptionIndex<T> {
 
   /** Every subscription the index holds, shared ones included, in no particular order. */
   *subscriptions(): IterableIterator<IndexedSubscription<T>> {
-    for (const head of this.exact.values()) {
-      for (let set: ExactSet<T> | undefined = head; set !== undefined; set = set.sameHash) {
+    for (const head of this.exact.entries()) {
+      for (let set: FilterSet<T> | undefined = head; set !== undefined; set = set.sameHash) {
         yield* subscriptionsOf(set);
       }
     }
-    const stack = [this.root];
-    for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-      yield* subscriptionsOf(node);
-      if (node.onlyChild !== undefined) {
-        stack.push(node.onlyChild);
-      }
-      if (node.children !== undefined) {
-        for (const head of node.children.values()) {
-          for (
-            let child: SubscriptionNode<T> | undefined = head;
-            child !== undefined;
-            child = child.sameHash
-          ) {
-            stack.push(child);
-          }
-        }
-      }
-      if (node.plus !== undefined) {
-        stack.push(node.plus);
-      }
-      if (node.hash !== undefined) {
-        stack.push(node.hash);
+    for (const set of this.trie.sets) {
+      if (set !== undefined) {
+        yield* subscriptionsOf(set);
       }
     }
   }
@@ -288,26 +285,25 @@ export class SubscriptionIndex<T> {
    * trie in walk order. `+` and `#` at the first level skip topics starting with `$` [MQTT-4.7.2-1].
    */
   private collect(topic: string, fresh: boolean): MatchContext<T> {
-    const context = fresh ? createContext<T>() : this.context;
+    const context = fresh ? createContext<T>(this.trie) : this.context;
     context.matchedCount = 0;
     splitLevels(topic, context);
     const exact = this.exactSet(topic, context.topicHash);
     if (exact !== undefined) {
       context.matched[context.matchedCount++] = exact;
     }
-    const root = this.root;
     if (topic.charCodeAt(0) === dollar) {
-      const child = root.child(levelAt(context, 0));
-      if (child !== undefined) {
+      const child = literalChild(rootNode, 0, context);
+      if (child !== noNode) {
         walk(child, 1, context);
       }
     } else {
-      walk(root, 0, context);
+      walk(rootNode, 0, context);
     }
     return context;
   }
 
-  private exactSet(filter: string, hash: number): ExactSet<T> | undefined {
+  private exactSet(filter: string, hash: number): FilterSet<T> | undefined {
     for (let set = this.exact.get(hash); set !== undefined; set = set.sameHash) {
       if (set.filter === filter) {
         return set;
@@ -326,7 +322,7 @@ export class SubscriptionIndex<T> {
     return subscriber;
   }
 
-  private findEntry(node: SubscriberSet<T>, clientId: string): SubscriptionEntry<T> | undefined {
+  private findEntry(node: FilterSet<T>, clientId: string): SubscriptionEntry<T> | undefined {
     const shareName = this.path.shareName;
     if (shareName !== undefined) {
       return node.shared?.get(shareName)?.members.get(clientId);
@@ -334,16 +330,17 @@ export class SubscriptionIndex<T> {
     if (node.single !== undefined) {
       return node.single.clientId === clientId ? node.single : undefined;
     }
-    return node.many?.get(clientId);
+    return findInMany(node, clientId);
   }
 
   /**
    * Walks the filter's levels from the root, creating nodes when asked, and records the path in
    * `this.path` for pruning. Returns undefined when a level is missing and not created.
    */
-  private descend(filter: string, create: boolean): SubscriberSet<T> | undefined {
+  private descend(filter: string, create: boolean): FilterSet<T> | undefined {
     const path = this.path;
     path.nodes.length = 0;
+    path.hashes.length = 0;
     path.shareName = undefined;
     let start = 0;
     if (filter.startsWith(sharePrefix)) {
@@ -358,100 +355,98 @@ export class SubscriptionIndex<T> {
       path.exactHash = exactHash;
       let set = this.exactSet(topicFilter, exactHash);
       if (set === undefined && create) {
-        set = new ExactSet<T>(topicFilter);
+        set = createFilterSet<T>(topicFilter);
         set.sameHash = this.exact.get(exactHash);
         this.exact.set(exactHash, set);
-        this.nodes++;
+        this.exactCount++;
       }
       return set;
     }
     path.exactHash = undefined;
-    let node = this.root;
+    const trie = this.trie;
+    let node = rootNode;
     for (;;) {
       path.nodes.push(node);
       let end = filter.indexOf('/', start);
       if (end === -1) {
         end = filter.length;
       }
-      let child: SubscriptionNode<T> | undefined;
+      let child: number;
+      let hash: number;
       if (end - start === 1 && filter.charCodeAt(start) === plus) {
-        child = node.plus;
-        if (child === undefined && create) {
-          child = node.plus = this.newNode('+', 0);
-        }
-      } else if (end - start === 1 && filter.charCodeAt(start) === hash) {
-        child = node.hash;
-        if (child === undefined && create) {
-          child = node.hash = this.newNode('#', 0);
-        }
+        hash = -1;
+        child = create ? trie.ensurePlusChild(node) : trie.plusChild(node);
+      } else if (end - start === 1 && filter.charCodeAt(start) === hashSign) {
+        hash = -2;
+        child = create ? trie.ensureHashChild(node) : trie.hashChild(node);
       } else {
-        const level = path.level;
-        level.text = filter;
-        level.start = start;
-        level.end = end;
-        level.hash = levelHash(filter, start, end);
-        child = node.child(level);
-        if (child === undefined && create) {
-          child = this.newNode(filter.slice(start, end), level.hash);
-          node.addChild(child);
+        hash = levelHash(filter, start, end);
+        const key = path.key;
+        key.text = filter;
+        key.start = start;
+        key.end = end;
+        key.hash = hash;
+        key.length = packLevel(key);
+        child = trie.child(node, key);
+        if (child === noNode && create) {
+          child = trie.addChild(node, key);
         }
       }
-      if (child === undefined) {
+      if (child === noNode) {
         return undefined;
       }
+      path.hashes.push(hash);
       node = child;
       if (end === filter.length) {
         path.nodes.push(node);
-        return node;
+        let set = trie.sets[node];
+        if (set === undefined && create) {
+          set = trie.sets[node] = createFilterSet<T>(topicFilter);
+        }
+        return set;
       }
       start = end + 1;
     }
   }
 
-  private newNode(key: string, keyHash: number): SubscriptionNode<T> {
-    this.nodes++;
-    return new SubscriptionNode<T>(key, keyHash);
-  }
-
   /** Removes the nodes of the last descended path that hold nothing any more, deepest first. */
-  private prune(node: SubscriberSet<T>): void {
-    const { nodes, exactHash } = this.path;
+  private prune(set: FilterSet<T>): void {
+    const { nodes, hashes, exactHash } = this.path;
     if (exactHash !== undefined) {
-      if (node.isEmpty()) {
-        const rest = unlink(this.exact.get(exactHash)!, node as ExactSet<T>);
+      if (isEmptySet(set)) {
+        const rest = unlink(this.exact.get(exactHash)!, set);
         if (rest === undefined) {
           this.exact.delete(exactHash);
         } else {
           this.exact.set(exactHash, rest);
         }
-        this.nodes--;
+        this.exactCount--;
       }
       return;
     }
+    const trie = this.trie;
+    if (isEmptySet(set)) {
+      trie.sets[nodes[nodes.length - 1]!] = undefined;
+    }
     for (let depth = nodes.length - 1; depth > 0; depth--) {
       const node = nodes[depth]!;
-      if (!node.isEmpty()) {
+      if (!trie.isEmpty(node)) {
         return;
       }
-      const parent = nodes[depth - 1]!;
-      if (parent.plus === node) {
-        parent.plus = undefined;
-      } else if (parent.hash === node) {
-        parent.hash = undefined;
-      } else {
-        parent.deleteChild(node);
-      }
-      this.nodes--;
+      trie.removeChild(nodes[depth - 1]!, node, hashes[depth - 1]!);
     }
   }
 }
 
-function* subscriptionsOf<T>(set: SubscriberSet<T>): IterableIterator<IndexedSubscription<T>> {
+function* subscriptionsOf<T>(set: FilterSet<T>): IterableIterator<IndexedSubscription<T>> {
   if (set.single !== undefined) {
     yield set.single;
   }
-  if (set.many !== undefined) {
-    yield* set.many.values();
+  const list = set.manyList;
+  if (list !== undefined) {
+    for (let at = 2; at < list.length; at += 3) {
+      yield list[at] as SubscriptionEntry<T>;
+    }
   }
   if (set.shared !== undefined) {
     for (const group of set.shared.values()) {
@@ -460,36 +455,46 @@ function* subscriptionsOf<T>(set: SubscriberSet<T>): IterableIterator<IndexedSub
   }
 }
 
-function walk<T>(node: SubscriptionNode<T>, depth: number, context: MatchContext<T>): void {
-  // '#' matches the rest of the topic, including no level at all ("a/#" matches "a").
-  if (node.hash !== undefined) {
-    context.matched[context.matchedCount++] = node.hash;
-  }
-  if (depth === context.levelCount) {
-    context.matched[context.matchedCount++] = node;
-    return;
-  }
-  const child = node.child(levelAt(context, depth));
-  if (child !== undefined) {
-    walk(child, depth + 1, context);
-  }
-  if (node.plus !== undefined) {
-    walk(node.plus, depth + 1, context);
-  }
+/** The literal child of `node` for the topic's level `depth`. */
+function literalChild<T>(node: number, depth: number, context: MatchContext<T>): number {
+  const key = context.key;
+  key.start = context.starts[depth]!;
+  key.end = context.ends[depth]!;
+  key.hash = context.hashes[depth]!;
+  key.length = context.lengths[depth]!;
+  key.words = context.words;
+  key.offset = depth * levelWords;
+  return context.trie.child(node, key);
 }
 
-/** The context's level object, pointed at the topic's level `depth`. */
-function levelAt<T>(context: MatchContext<T>, depth: number): TopicLevel {
-  const level = context.level;
-  level.start = context.starts[depth]!;
-  level.end = context.ends[depth]!;
-  level.hash = context.hashes[depth]!;
-  return level;
+function walk<T>(node: number, depth: number, context: MatchContext<T>): void {
+  const trie = context.trie;
+  const wildcards = trie.wildcards;
+  // '#' matches the rest of the topic, including no level at all ("a/#" matches "a").
+  const hashChild = wildcards[node * 2 + 1]!;
+  if (hashChild !== noNode) {
+    context.matched[context.matchedCount++] = trie.sets[hashChild]!;
+  }
+  if (depth === context.levelCount) {
+    const set = trie.sets[node];
+    if (set !== undefined) {
+      context.matched[context.matchedCount++] = set;
+    }
+    return;
+  }
+  const child = literalChild(node, depth, context);
+  if (child !== noNode) {
+    walk(child, depth + 1, context);
+  }
+  const plusChild = wildcards[node * 2]!;
+  if (plusChild !== noNode) {
+    walk(plusChild, depth + 1, context);
+  }
 }
 
 function splitLevels<T>(topic: string, context: MatchContext<T>): void {
-  const { starts, ends, hashes } = context;
-  context.level.text = topic;
+  const { starts, ends, hashes, lengths, key } = context;
+  key.text = topic;
   let whole = 0;
   let count = 0;
   let start = 0;
@@ -499,8 +504,18 @@ function splitLevels<T>(topic: string, context: MatchContext<T>): void {
     if (last) {
       end = topic.length;
     }
+    if ((count + 1) * levelWords > context.words.length) {
+      const words = new Int32Array(context.words.length * 2);
+      words.set(context.words);
+      context.words = words;
+    }
     starts[count] = start;
     ends[count] = end;
+    key.start = start;
+    key.end = end;
+    key.words = context.words;
+    key.offset = count * levelWords;
+    lengths[count] = packLevel(key);
     const hash = levelHash(topic, start, end);
     whole = addLevelHash(whole, hash);
     hashes[count++] = hash;

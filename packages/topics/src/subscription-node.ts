@@ -12,11 +12,6 @@ export function levelHash(text: string, start: number, end: number): number {
   return (hash ^ (hash >>> 15)) & 0x3fffffff;
 }
 
-/** Children beyond which a node keeps a larger bit filter than the 32 bits of `keyBits`. */
-const smallFilterLimit = 16;
-/** Bits per child key in the larger filter: about one lookup in nine for a missing key gets through. */
-const filterBitsPerKey = 8;
-
 /** Folds one level's `levelHash` into the hash of a whole topic (see `topicHash`). */
 export function addLevelHash(topicHash: number, hash: number): number {
   return Math.imul(topicHash ^ hash, 0x01000193);
@@ -42,28 +37,6 @@ export function topicHash(text: string): number {
   }
 }
 
-/** One level of a topic or filter, `text.slice(start, end)`, and its `levelHash`: never sliced. */
-export interface TopicLevel {
-  text: string;
-  start: number;
-  end: number;
-  hash: number;
-}
-
-/** Whether `key` equals the level, compared without slicing. */
-function sameLevel(key: string, level: TopicLevel): boolean {
-  const { text, start } = level;
-  if (key.length !== level.end - start) {
-    return false;
-  }
-  for (let index = 0; index < key.length; index++) {
-    if (key.charCodeAt(index) !== text.charCodeAt(start + index)) {
-      return false;
-    }
-  }
-  return true;
-}
-
 /** Who subscribed: one record per client, shared by all of its subscriptions. */
 export interface SubscriberRecord {
   readonly clientId: string;
@@ -76,20 +49,25 @@ export interface SubscriberRecord {
  * A subscription as the index stores it. The client's id and number are copied from its record
  * so that a grouped match reads one object per subscription, not two.
  */
-export class SubscriptionEntry<T> implements IndexedSubscription<T> {
+export interface SubscriptionEntry<T> extends IndexedSubscription<T> {
   readonly clientId: string;
   readonly clientNumber: number;
   readonly subscriber: SubscriberRecord;
   readonly filter: string;
   data: T;
+}
 
-  constructor(subscriber: SubscriberRecord, filter: string, data: T) {
-    this.clientId = subscriber.clientId;
-    this.clientNumber = subscriber.number;
-    this.subscriber = subscriber;
-    this.filter = filter;
-    this.data = data;
-  }
+// Entries and filter sets are object literals made in one place each, not class instances: V8
+// tracks where literals are allocated and, seeing that almost all of them live long, allocates
+// them straight in the old generation, which spares the young-generation collections of a
+// build from copying each of them twice.
+
+export function createSubscriptionEntry<T>(
+  subscriber: SubscriberRecord,
+  filter: string,
+  data: T,
+): SubscriptionEntry<T> {
+  return { clientId: subscriber.clientId, clientNumber: subscriber.number, subscriber, filter, data };
 }
 
 /** The members of one `$share/{ShareName}/{filter}` group, kept on the filter's node. */
@@ -105,182 +83,95 @@ export class SharedGroupEntry<T> implements SharedGroup<T> {
 }
 
 /**
- * The subscriptions to one filter. Most filters have one subscriber, held in `single` with its
- * client's number and id beside it (a grouped match then reads only this object); a map is made
- * only for the second. Filters without wildcards are kept as an `ExactSet`, smaller than a trie
- * node.
+ * The subscriptions to one filter (without any `$share/{ShareName}/` prefix). Most filters have
+ * one subscriber, held in `single` with its client's number and id beside it (a grouped match
+ * then reads only this object); a map is made only for the second. Filters without wildcards are
+ * kept in the index's map by `topicHash`, the rare filters whose hashes are equal chained through
+ * `sameHash`; those with wildcards hang on a trie node. Both kinds have one shape, so that a
+ * match reads them alike.
  */
-export class SubscriberSet<T> {
-  single: SubscriptionEntry<T> | undefined = undefined;
-  singleNumber = 0;
-  singleClientId = '';
-  many: Map<string, SubscriptionEntry<T>> | undefined = undefined;
-  shared: Map<string, SharedGroupEntry<T>> | undefined = undefined;
-
-  /** Makes `entry` the only subscription, or clears it. */
-  setSingle(entry: SubscriptionEntry<T> | undefined): void {
-    this.single = entry;
-    this.singleNumber = entry === undefined ? 0 : entry.clientNumber;
-    this.singleClientId = entry === undefined ? '' : entry.clientId;
-  }
-
-  isEmpty(): boolean {
-    return this.single === undefined && this.many === undefined && this.shared === undefined;
-  }
-}
-
-/**
- * The subscriptions to one filter without wildcards, kept in the index's map by `topicHash`; the
- * rare filters whose hashes are equal are chained through `sameHash`. A lookup by hash touches no
- * string unless the hash matches.
- */
-export class ExactSet<T> extends SubscriberSet<T> {
-  readonly filter: string;
-  sameHash: ExactSet<T> | undefined = undefined;
-
-  constructor(filter: string) {
-    super();
-    this.filter = filter;
-  }
-}
-
-/**
- * One level of the subscription trie. A node knows its own level (`key`) and that level's
- * `levelHash`, so a parent finds a child by hashing the topic in place, with no substring built.
- * Most levels have a single literal child, held in `onlyChild` with its hash in `onlyHash`; a map
- * by hash is made only for the second, and the rare children whose keys share a hash are chained
- * through `sameHash`. `+` and `#` children have their own fields.
- */
-export class SubscriptionNode<T> extends SubscriberSet<T> {
-  // Fields in the order a match reads them, so that a node visited spans few cache lines.
-  hash: SubscriptionNode<T> | undefined = undefined;
-  onlyHash = 0;
-  onlyChild: SubscriptionNode<T> | undefined = undefined;
-  plus: SubscriptionNode<T> | undefined = undefined;
-  readonly key: string;
-  readonly keyHash: number;
-  sameHash: SubscriptionNode<T> | undefined = undefined;
-  children: Map<number, SubscriptionNode<T>> | undefined = undefined;
+export interface FilterSet<T> {
+  single: SubscriptionEntry<T> | undefined;
+  singleNumber: number;
+  singleClientId: string;
   /**
-   * With `children`: one bit per child key (bit `hash & 31`), so a lookup for a missing key mostly
-   * fails without touching the map. Nodes with many children also keep `keyFilter`, a bigger bit
-   * set indexed by the hash's higher bits. Bits of deleted keys stay: they only let a few more
-   * lookups through.
+   * With two subscribers or more: three items of `manyList` per subscriber (client number, client
+   * id, entry), so that a grouped match reads this one array and not each entry, and in `many`
+   * the position of each client's three.
    */
-  keyBits = 0;
-  keyFilter: Int32Array | undefined = undefined;
+  many: Map<string, number> | undefined;
+  manyList: (number | string | SubscriptionEntry<T>)[] | undefined;
+  shared: Map<string, SharedGroupEntry<T>> | undefined;
+  readonly filter: string;
+  sameHash: FilterSet<T> | undefined;
+}
 
-  constructor(key: string, keyHash: number) {
-    super();
-    this.key = key;
-    this.keyHash = keyHash;
-  }
+export function createFilterSet<T>(filter: string): FilterSet<T> {
+  return {
+    single: undefined,
+    singleNumber: 0,
+    singleClientId: '',
+    many: undefined,
+    manyList: undefined,
+    shared: undefined,
+    filter,
+    sameHash: undefined,
+  };
+}
 
-  /** The literal child for the level. */
-  child(level: TopicLevel): SubscriptionNode<T> | undefined {
-    const hash = level.hash;
-    let child = this.onlyChild;
-    if (child !== undefined) {
-      if (this.onlyHash !== hash) {
-        return undefined;
-      }
-    } else {
-      const children = this.children;
-      if (children === undefined || (this.keyBits & (1 << (hash & 31))) === 0) {
-        return undefined;
-      }
-      const filter = this.keyFilter;
-      if (filter !== undefined) {
-        const bit = (hash >>> 5) & ((filter.length << 5) - 1);
-        if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) {
-          return undefined;
-        }
-      }
-      child = children.get(hash);
-    }
-    for (; child !== undefined; child = child.sameHash) {
-      if (child.keyHash === hash && sameLevel(child.key, level)) {
-        return child;
-      }
-    }
-    return undefined;
-  }
+/** Makes `entry` the only subscription of the set, or clears it. */
+export function setSingle<T>(set: FilterSet<T>, entry: SubscriptionEntry<T> | undefined): void {
+  set.single = entry;
+  set.singleNumber = entry === undefined ? 0 : entry.clientNumber;
+  set.singleClientId = entry === undefined ? '' : entry.clientId;
+}
 
-  addChild(child: SubscriptionNode<T>): void {
-    let children = this.children;
-    if (children === undefined) {
-      const only = this.onlyChild;
-      if (only === undefined) {
-        this.onlyChild = child;
-        this.onlyHash = child.keyHash;
-        return;
-      }
-      children = this.children = new Map([[only.keyHash, only]]);
-      this.keyBits = 1 << (only.keyHash & 31);
-      this.onlyChild = undefined;
-    }
-    child.sameHash = children.get(child.keyHash);
-    children.set(child.keyHash, child);
-    this.keyBits |= 1 << (child.keyHash & 31);
-    this.addToFilter(child.keyHash);
+/** Adds a subscription of a client new to the set, which already has one subscriber or more. */
+export function addToMany<T>(set: FilterSet<T>, entry: SubscriptionEntry<T>): void {
+  let many = set.many;
+  let list = set.manyList;
+  if (many === undefined || list === undefined) {
+    const single = set.single!;
+    many = set.many = new Map([[single.clientId, 0]]);
+    list = set.manyList = [single.clientNumber, single.clientId, single];
+    setSingle(set, undefined);
   }
+  many.set(entry.clientId, list.length / 3);
+  list.push(entry.clientNumber, entry.clientId, entry);
+}
 
-  private addToFilter(hash: number): void {
-    const size = this.children!.size;
-    if (size <= smallFilterLimit) {
-      return;
-    }
-    const filter = this.keyFilter;
-    if (filter !== undefined && size * filterBitsPerKey <= filter.length << 5) {
-      const bit = (hash >>> 5) & ((filter.length << 5) - 1);
-      filter[bit >>> 5]! |= 1 << (bit & 31);
-      return;
-    }
-    // Rebuilt at twice the size whenever it fills up, so each key is rehashed O(1) times on average.
-    const words = Math.max(1, 2 ** Math.ceil(Math.log2((size * filterBitsPerKey * 2) / 32)));
-    const rebuilt = new Int32Array(words);
-    const mask = (words << 5) - 1;
-    for (const key of this.children!.keys()) {
-      const bit = (key >>> 5) & mask;
-      rebuilt[bit >>> 5]! |= 1 << (bit & 31);
-    }
-    this.keyFilter = rebuilt;
-  }
+/** The client's subscription in a set with several subscribers. */
+export function findInMany<T>(set: FilterSet<T>, clientId: string): SubscriptionEntry<T> | undefined {
+  const position = set.many?.get(clientId);
+  return position === undefined ? undefined : (set.manyList![position * 3 + 2] as SubscriptionEntry<T>);
+}
 
-  deleteChild(child: SubscriptionNode<T>): void {
-    const children = this.children;
-    if (children === undefined) {
-      this.onlyChild = undefined;
-      return;
-    }
-    const rest = unlink(children.get(child.keyHash)!, child);
-    if (rest === undefined) {
-      children.delete(child.keyHash);
-    } else {
-      children.set(child.keyHash, rest);
-    }
-    child.sameHash = undefined;
-    if (children.size === 1) {
-      const only = children.values().next().value!;
-      if (only.sameHash === undefined) {
-        this.onlyChild = only;
-        this.onlyHash = only.keyHash;
-        this.children = undefined;
-        this.keyBits = 0;
-        this.keyFilter = undefined;
-      }
-    }
+/** Removes the client's subscription, which is there, from a set with several subscribers. */
+export function removeFromMany<T>(set: FilterSet<T>, clientId: string): void {
+  const many = set.many!;
+  const list = set.manyList!;
+  const at = many.get(clientId)! * 3;
+  const last = list.length - 3;
+  // The last subscriber moves into the hole, keeping the list dense.
+  if (at !== last) {
+    list[at] = list[last]!;
+    list[at + 1] = list[last + 1]!;
+    list[at + 2] = list[last + 2]!;
+    many.set(list[at + 1] as string, at / 3);
   }
+  list.pop();
+  list.pop();
+  list.pop();
+  many.delete(clientId);
+  if (many.size === 1) {
+    setSingle(set, list[2] as SubscriptionEntry<T>);
+    set.many = undefined;
+    set.manyList = undefined;
+  }
+}
 
-  override isEmpty(): boolean {
-    return (
-      super.isEmpty() &&
-      this.onlyChild === undefined &&
-      this.children === undefined &&
-      this.plus === undefined &&
-      this.hash === undefined
-    );
-  }
+export function isEmptySet<T>(set: FilterSet<T>): boolean {
+  return set.single === undefined && set.many === undefined && set.shared === undefined;
 }
 
 /** The chain of same-hash objects starting at `chain`, with `link` (one of them) unlinked. */
