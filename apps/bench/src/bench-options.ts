@@ -20,6 +20,7 @@ export const usage = `Usage: pnpm bench [--quick] [--only <scenario>[,<scenario>
 Scenarios: fan-in, fan-out, qos1, latency, idle-memory.
 Brokers: ${brokerNames.join(', ')} (default ${defaultBrokers.join(', ')}).
 node-net      a bare Node net server that keeps its sockets (idle-memory only): Node's own floor
+node-forward  a Node server that forwards PUBLISH bytes unparsed (latency only): Node's latency floor
 baseline      the mqttkit server script given with --baseline (a copy of dist/serve-mqttkit.js from
               an earlier run), to compare a change side by side; --baseline adds it to the brokers
 --quick       a short smoke run (1 s windows, 1 round, 1,000 idle connections)

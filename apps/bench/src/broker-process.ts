@@ -11,11 +11,12 @@ import { build } from 'esbuild';
 import type { ChildMessage } from './serve-child.js';
 
 /** The brokers compared, in the order they run. */
-export const brokerNames = ['mqttkit', 'aedes', 'mosquitto', 'node-net', 'baseline'] as const;
+export const brokerNames = ['mqttkit', 'aedes', 'mosquitto', 'node-net', 'node-forward', 'baseline'] as const;
 export type BrokerName = (typeof brokerNames)[number];
 /**
  * What runs without `--brokers`. `node-net` (a bare Node `net` server, Node's own floor; idle-memory
- * only) and `baseline` (an mqttkit bundle from `--baseline`) run only when asked for.
+ * only), `node-forward` (a Node server that only forwards PUBLISH bytes: Node's latency floor;
+ * latency only) and `baseline` (an mqttkit bundle from `--baseline`) run only when asked for.
  */
 export const defaultBrokers: readonly BrokerName[] = ['mqttkit', 'aedes', 'mosquitto'];
 
@@ -54,7 +55,7 @@ const bundles = new Map<string, Promise<string>>();
  * real deployment does not pay). Workspace packages come from source, and so do their npm
  * dependencies; Aedes stays external.
  */
-function bundleServer(name: 'mqttkit' | 'aedes' | 'node-net'): Promise<string> {
+function bundleServer(name: 'mqttkit' | 'aedes' | 'node-net' | 'node-forward'): Promise<string> {
   let bundle = bundles.get(name);
   if (bundle === undefined) {
     const outfile = join(packageDirectory, 'dist', `serve-${name}.js`);

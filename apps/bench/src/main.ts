@@ -113,7 +113,11 @@ for (const scenario of selected) {
   // Rounds go broker after broker (A B C A B C ...), so a burst of other load hits all of them alike.
   const rounds = new Map<BrokerName, Measurement[]>();
   const failed = new Map<BrokerName, Error>();
-  const brokers = options.brokers.filter((name) => name !== 'node-net' || scenario.bareServer === true);
+  const brokers = options.brokers.filter(
+    (name) =>
+      (name !== 'node-net' || scenario.bareServer === true) &&
+      (name !== 'node-forward' || scenario.forwarder === true),
+  );
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const name of brokers) {
       if (failed.has(name)) continue;

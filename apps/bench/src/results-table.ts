@@ -34,6 +34,7 @@ const columnTitles: Record<BrokerName, string> = {
   aedes: 'Aedes',
   mosquitto: 'Mosquitto',
   'node-net': 'bare Node net',
+  'node-forward': 'Node forwarder',
   baseline: 'mqttkit baseline',
 };
 
@@ -47,7 +48,9 @@ export function resultsTable(all: readonly ScenarioResults[]): string {
   const columns = brokerNames.filter(
     (name) => name === 'aedes' || name === 'mosquitto' || name === 'mqttkit' || ran(name),
   );
-  const compared = columns.filter((name) => name !== 'mqttkit' && name !== 'node-net');
+  const compared = columns.filter(
+    (name) => name !== 'mqttkit' && name !== 'node-net' && name !== 'node-forward',
+  );
   const lines = [
     `| scenario | metric | ${columns.map((name) => columnTitles[name]).join(' | ')} | ${compared.map((name) => `mqttkit vs ${columnTitles[name]}`).join(' | ')} |`,
     `|---|---|${columns.map(() => '---:').join('|')}|${compared.map(() => '---:').join('|')}|`,

@@ -38,5 +38,7 @@ export interface Scenario {
   readonly title: string;
   /** Whether the bare `node-net` server, which only answers CONNECT, can serve it. */
   readonly bareServer?: boolean;
+  /** Whether the `node-forward` server, which forwards PUBLISH bytes to every subscriber, can serve it. */
+  readonly forwarder?: boolean;
   run(broker: BrokerProcess, options: BenchOptions): Promise<Measurement>;
 }

@@ -50,6 +50,40 @@ interface ConnectedStream extends Duplex {
   [connectionKey]: ClientConnection;
 }
 
+// The lists of packets written during one tick, recycled: a list lives from a connection's first
+// write of a tick to its flush, so a few serve every connection, and a busy connection's list does
+// not grow its storage again on every tick. An idle connection holds none.
+const chunkLists: Uint8Array[][] = [];
+const keptChunkLists = 64;
+
+function takeChunkList(first: Uint8Array): Uint8Array[] {
+  const list = chunkLists.pop();
+  if (list === undefined) return [first];
+  list.push(first);
+  return list;
+}
+
+function releaseChunkList(list: Uint8Array[]): void {
+  if (chunkLists.length >= keptChunkLists || list.length > 4096) return;
+  // Popping keeps the storage (`length = 0` would drop it).
+  while (list.length > 0) list.pop();
+  chunkLists.push(list);
+}
+
+/** Copies `chunks[start..end)` into one buffer. */
+function joinChunks(chunks: readonly Uint8Array[], start: number, end: number): Buffer {
+  let bytes = 0;
+  for (let index = start; index < end; index += 1) bytes += chunks[index]!.byteLength;
+  const joined = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (let index = start; index < end; index += 1) {
+    const chunk = chunks[index]!;
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return joined;
+}
+
 function flushConnection(connection: ClientConnection): void {
   connection.flush();
 }
@@ -136,28 +170,26 @@ export class ClientConnection {
     if (chunks === undefined) return;
     this.outgoing = undefined;
     this.outgoingBytes = 0;
-    if (this.closed) return;
-    if (chunks.length === 1) {
-      this.stream.write(chunks[0]!);
-      return;
+    if (!this.closed) {
+      if (chunks.length === 1) this.stream.write(chunks[0]!);
+      else this.writeChunks(chunks);
     }
+    releaseChunkList(chunks);
+  }
+
+  private writeChunks(chunks: readonly Uint8Array[]): void {
     // libuv writes at most 1,024 buffers per system call and event-loop turn, so thousands of
     // small packets written one by one drain slowly while the loop is busy reading: runs of small
     // packets go out as one copied buffer, and large payloads keep their shared bytes.
     this.stream.cork();
     let runStart = 0;
-    let runBytes = 0;
     for (let index = 0; index <= chunks.length; index += 1) {
       const chunk = chunks[index];
-      if (chunk !== undefined && chunk.byteLength < largeWrite) {
-        runBytes += chunk.byteLength;
-        continue;
-      }
+      if (chunk !== undefined && chunk.byteLength < largeWrite) continue;
       if (index - runStart === 1) this.stream.write(chunks[runStart]!);
-      else if (index > runStart) this.stream.write(Buffer.concat(chunks.slice(runStart, index), runBytes));
+      else if (index > runStart) this.stream.write(joinChunks(chunks, runStart, index));
       if (chunk !== undefined) this.stream.write(chunk);
       runStart = index + 1;
-      runBytes = 0;
     }
     this.stream.uncork();
   }
@@ -279,7 +311,7 @@ export class ClientConnection {
   write(bytes: Uint8Array): void {
     if (this.closed) return;
     if (this.outgoing === undefined) {
-      this.outgoing = [bytes];
+      this.outgoing = takeChunkList(bytes);
       process.nextTick(flushConnection, this);
     } else {
       this.outgoing.push(bytes);

@@ -72,7 +72,9 @@ export class Router {
     try {
       this.subscriptions.match(message.topic, result);
       const matched = this.matched;
-      for (const subscriber of result.subscribers) {
+      const subscribers = result.subscribers;
+      for (let position = 0; position < subscribers.length; position += 1) {
+        const subscriber = subscribers[position]!;
         const entries = subscriber.subscriptions;
         for (let index = 0; index < entries.length; index += 1) matched.push(entries[index]!.data);
         const delivery = resolveDelivery({
@@ -81,12 +83,16 @@ export class Router {
           subscriptions: matched,
           publisherClientId,
         });
-        matched.length = 0;
+        // Popping keeps the array's storage; `length = 0` would drop it and the next push would
+        // allocate room for 17 entries, once per subscriber of every message.
+        while (matched.length > 0) matched.pop();
         if (delivery === undefined) continue;
         deliver(subscriber.clientId, delivery);
         delivered += 1;
       }
-      for (const group of result.sharedGroups) {
+      const groups = result.sharedGroups;
+      for (let position = 0; position < groups.length; position += 1) {
+        const group = groups[position]!;
         const clientId = this.strategy({ group, message, isConnected: this.isConnected });
         const member = clientId === undefined ? undefined : group.members.get(clientId);
         if (member === undefined) continue;

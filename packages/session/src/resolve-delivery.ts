@@ -22,7 +22,8 @@ export function resolveDelivery(options: ResolveDeliveryOptions): Delivery | und
   let granted = -1;
   let retain = false;
   let identifiers: number[] | undefined;
-  for (const subscription of subscriptions) {
+  for (let index = 0; index < subscriptions.length; index += 1) {
+    const subscription = subscriptions[index]!;
     // [MQTT-3.8.3-3] No Local keeps a client's own messages away from it.
     if (ownMessage && subscription.noLocal) {
       continue;

@@ -336,17 +336,25 @@ export class Session {
    * inflight window or for the client to come back.
    */
   publish(delivery: Delivery, now: number): SessionAction[] {
-    const actions: SessionAction[] = [];
     const message = delivery.message;
     if (!this.established) {
-      actions.push({ type: 'drop', message, reason: 'session-ended' });
-      return actions;
+      return [{ type: 'drop', message, reason: 'session-ended' }];
     }
     // [MQTT-3.3.2-5] an expired message is never sent.
     if (message.expiresAt !== undefined && now >= message.expiresAt) {
-      actions.push({ type: 'drop', message, reason: 'expired' });
-      return actions;
+      return [{ type: 'drop', message, reason: 'expired' }];
     }
+    // A QoS 0 message for a connected client with nothing queued goes straight out: it needs no
+    // record, and the one-element action list is all this call allocates besides the packet.
+    if (delivery.qos === 0 && this.connection !== undefined && this.queue.length === 0) {
+      this.nextSequence += 1;
+      const packet = this.buildPublish(delivery, now, undefined);
+      // [MQTT-3.1.2-25] dropped unsent, and treated as if it had been sent.
+      return packet === undefined
+        ? [{ type: 'drop', message, reason: 'packet-too-large' }]
+        : [{ type: 'send', packet }];
+    }
+    const actions: SessionAction[] = [];
     const record: OutboundRecord = {
       sequence: this.nextSequence++,
       message,
@@ -570,34 +578,39 @@ export class Session {
         message.expiresAt = now + properties.messageExpiryInterval * 1000;
       }
     }
-    const actions: SessionAction[] = [];
-    if (deny === undefined) {
-      actions.push({ type: 'deliver', message, clientId: this.clientId });
-    } else {
-      actions.push({ type: 'drop', message, reason: 'not-authorized', reasonCode: deny });
+    // The action lists are literals of their final length: an empty list grown by push() would
+    // allocate room for 17 actions, on the path every PUBLISH takes.
+    const first: SessionAction =
+      deny === undefined
+        ? { type: 'deliver', message, clientId: this.clientId }
+        : { type: 'drop', message, reason: 'not-authorized', reasonCode: deny };
+    if (packet.qos === 0) {
+      return [first];
     }
     const v5 = this.protocolVersion === 5;
     if (packet.qos === 1) {
       // [MQTT-4.3.2-4] PUBACK once the router owns the message.
-      actions.push({
-        type: 'send',
-        packet:
-          deny !== undefined && v5
-            ? { type: 'puback', packetId, reasonCode: deny }
-            : { type: 'puback', packetId },
-      });
-    } else if (packet.qos === 2) {
-      if (deny !== undefined && v5) {
-        // [MQTT-4.3.3-9] after a failing PUBREC the id is free again.
-        actions.push({ type: 'send', packet: { type: 'pubrec', packetId, reasonCode: deny } });
-      } else {
-        // [MQTT-4.3.3-8] PUBREC once the router owns the message; the id stays until PUBREL.
-        this.ownInbound().add(packetId);
-        this.persist(actions, { kind: 'inbound-added', packetId });
-        actions.push({ type: 'send', packet: { type: 'pubrec', packetId } });
-      }
+      return [
+        first,
+        {
+          type: 'send',
+          packet:
+            deny !== undefined && v5
+              ? { type: 'puback', packetId, reasonCode: deny }
+              : { type: 'puback', packetId },
+        },
+      ];
     }
-    return actions;
+    if (deny !== undefined && v5) {
+      // [MQTT-4.3.3-9] after a failing PUBREC the id is free again.
+      return [first, { type: 'send', packet: { type: 'pubrec', packetId, reasonCode: deny } }];
+    }
+    // [MQTT-4.3.3-8] PUBREC once the router owns the message; the id stays until PUBREL.
+    this.ownInbound().add(packetId);
+    const pubrec: SessionAction = { type: 'send', packet: { type: 'pubrec', packetId } };
+    return this.shouldPersist()
+      ? [first, { type: 'persist', change: { kind: 'inbound-added', packetId } }, pubrec]
+      : [first, pubrec];
   }
 
   private receiveRepeatedPublish(qos: number, packetId: number, now: number): SessionAction[] {
@@ -998,7 +1011,7 @@ export class Session {
     options: { now: number; fromQueue: boolean },
   ): void {
     const packetId = record.qos === 0 ? undefined : this.peekPacketId();
-    const packet = this.buildPublish(record, { now: options.now, packetId, dup: false });
+    const packet = this.buildPublish(record, options.now, packetId);
     if (packet === undefined) {
       // [MQTT-3.1.2-25] dropped unsent, and treated as if it had been sent.
       actions.push({ type: 'drop', message: record.message, reason: 'packet-too-large' });
@@ -1041,12 +1054,20 @@ export class Session {
    * client's Maximum Packet Size [MQTT-3.1.2-25]. Commits a new outbound topic alias only when
    * the packet is sent.
    */
+  /**
+   * The PUBLISH for one message on the current connection, or undefined when it would exceed the
+   * client's Maximum Packet Size [MQTT-3.1.2-25]. Commits a new outbound topic alias only when
+   * the packet is sent.
+   */
   private buildPublish(
-    record: OutboundRecord,
-    options: { now: number; packetId: number | undefined; dup: boolean },
+    source: Pick<OutboundRecord, 'message' | 'qos' | 'retain' | 'subscriptionIdentifiers'>,
+    now: number,
+    packetId: number | undefined,
   ): Publish | undefined {
+    const { message, qos, retain } = source;
+    const given = source.subscriptionIdentifiers;
+    const identifiers = given !== undefined && given.length > 0 ? given : undefined;
     const connection = this.connection as Connection;
-    const message = record.message;
     let topic = message.topic;
     let properties: PublishProperties | undefined;
     let newAlias: number | undefined;
@@ -1062,7 +1083,6 @@ export class Session {
           alias = newAlias;
         }
       }
-      const identifiers = record.subscriptionIdentifiers;
       if (
         message.properties !== undefined ||
         message.expiresAt !== undefined ||
@@ -1072,7 +1092,7 @@ export class Session {
         properties = { ...message.properties };
         if (message.expiresAt !== undefined) {
           // [MQTT-3.3.2-6] the interval left after waiting in the server.
-          properties.messageExpiryInterval = Math.max(0, Math.ceil((message.expiresAt - options.now) / 1000));
+          properties.messageExpiryInterval = Math.max(0, Math.ceil((message.expiresAt - now) / 1000));
         }
         if (identifiers !== undefined) properties.subscriptionIdentifiers = identifiers as number[];
         if (alias !== undefined) properties.topicAlias = alias;
@@ -1082,12 +1102,12 @@ export class Session {
       type: 'publish',
       topic,
       payload: message.payload,
-      qos: record.qos,
-      retain: record.retain,
-      // [MQTT-3.3.1-1] [MQTT-3.3.1-3] DUP marks only our own re-sends.
-      dup: options.dup,
+      qos,
+      retain,
+      // [MQTT-3.3.1-1] [MQTT-3.3.1-3] DUP marks only our own re-sends, which set it afterwards.
+      dup: false,
     };
-    if (options.packetId !== undefined) packet.packetId = options.packetId;
+    if (packetId !== undefined) packet.packetId = packetId;
     if (properties !== undefined) packet.properties = properties;
     if (
       connection.maximumPacketSize < protocolMaximumPacketSize &&
@@ -1110,11 +1130,12 @@ export class Session {
         continue;
       }
       // [MQTT-4.4.0-1] unacknowledged PUBLISH packets again, original ids, DUP set, original order.
-      const packet = this.buildPublish(record, { now, packetId, dup: true });
+      const packet = this.buildPublish(record, now, packetId);
       if (packet === undefined) {
         this.removeInflight(actions, record);
         actions.push({ type: 'drop', message: record.message, reason: 'packet-too-large' });
       } else {
+        packet.dup = true;
         actions.push({ type: 'send', packet });
       }
     }
