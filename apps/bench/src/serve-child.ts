@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { AddressInfo, Server, Socket } from 'node:net';
+
 /** Messages between the benchmark and a broker child process. */
 export type ChildMessage =
   | { type: 'listening'; port: number }
@@ -31,4 +34,20 @@ export function serveChild(options: {
     void close().finally(() => process.exit(0));
   });
   send({ type: 'listening', port });
+}
+
+/**
+ * Serves a bare `net` server (the Node floors) as a broker child: listens on a free loopback port
+ * and, when the parent disconnects, destroys the sockets it keeps and closes.
+ */
+export async function serveNetServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  serveChild({
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  });
 }

@@ -2,9 +2,8 @@
 // every socket, answers the first bytes (the CONNECT) with a successful 3.1.1 CONNACK and ignores
 // the rest: no MQTT parsing, no session, no timers. It serves no other scenario.
 import { createServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
-import { once } from 'node:events';
-import { serveChild } from './serve-child.js';
+import type { Socket } from 'node:net';
+import { serveNetServer } from './serve-child.js';
 
 const connack = Buffer.from([0x20, 0x02, 0x00, 0x00]);
 const sockets = new Set<Socket>();
@@ -15,12 +14,4 @@ const server = createServer({ noDelay: true }, (socket) => {
   socket.on('error', () => socket.destroy());
   socket.on('close', () => sockets.delete(socket));
 });
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-serveChild({
-  port: (server.address() as AddressInfo).port,
-  close: async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  },
-});
+await serveNetServer(server, sockets);
