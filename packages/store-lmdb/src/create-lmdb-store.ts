@@ -26,8 +26,9 @@ import {
   retainedKey,
   sessionKey,
 } from './store-keys.js';
-import { WriteBatcher } from './write-batcher.js';
-import type { SyncPolicy } from './write-batcher.js';
+import { encodeRecord, hasBinaryLayout } from './record-codec.js';
+import { stagingKey, WriteBatcher } from './write-batcher.js';
+import type { BatchTarget, NumberedKeys, StagingKey, SyncPolicy } from './write-batcher.js';
 
 /** Options of `createLmdbStore`. */
 export interface LmdbStoreOptions {
@@ -52,18 +53,34 @@ export interface LmdbStoreOptions {
   readonly logger?: Logger;
 }
 
-/** The layout this version writes; a store meeting another refuses to open. */
-const layout = 1;
+/**
+ * The layout this version writes. Layout 1 kept every record in MessagePack; layout 2 may hold
+ * outbound records in the binary layout of `record-codec.ts`, which a layout-1 reader would refuse.
+ * This version reads both and marks a layout-1 store as 2 when it opens it, before writing anything
+ * new; a store with any other layout refuses to open.
+ */
+const layout = 2;
+const readableLayouts: readonly unknown[] = [1, 2];
 const defaultSync: SyncPolicy = { intervalMs: 2 };
 
 const consoleLogger: Pick<Logger, 'warn'> = {
   warn: (message, details) => console.warn(`mqttkit: ${message}`, details ?? ''),
 };
 
+interface Entry {
+  readonly mirror: SessionMirror;
+  readonly part: Buffer;
+  readonly sessionKey: StagingKey;
+  readonly counterKey: StagingKey;
+  readonly records: NumberedKeys<StoredOutboundRecord>;
+  readonly sink: ChangeSink;
+}
+
 interface Loaded {
   readonly sessions: Map<string, SessionMirror>;
   readonly retained: Map<string, StoredMessage>;
-  readonly empty: boolean;
+  /** The layout marker found; undefined in an empty store. */
+  readonly layout: number | undefined;
 }
 
 /**
@@ -76,7 +93,7 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
   const policy = options.sync ?? defaultSync;
   validatePolicy(policy);
   const logger = options.logger ?? consoleLogger;
-  const sessions = new Map<string, { mirror: SessionMirror; part: Buffer }>();
+  const sessions = new Map<string, Entry>();
   const retained = new Map<string, StoredMessage>();
   let database: RootDatabase | undefined;
   let batcher: WriteBatcher | undefined;
@@ -90,30 +107,46 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
     return batcher;
   }
 
-  function sinkFor(entry: { mirror: SessionMirror; part: Buffer }, target: WriteBatcher): ChangeSink {
-    const { mirror, part } = entry;
+  function stageWhole(entry: Entry, target: WriteBatcher): void {
+    entry.sink.header();
+    entry.sink.counters();
+    for (const [sequence, record] of entry.mirror.outbound)
+      target.stageNumbered(entry.records, sequence, record);
+  }
+
+  function stageRemoval(entry: Entry, target: WriteBatcher): void {
+    target.stage(entry.sessionKey);
+    target.stage(entry.counterKey);
+    for (const sequence of entry.mirror.outbound.keys())
+      target.stageNumbered(entry.records, sequence, undefined);
+  }
+
+  /** A session's entry: its mirror and, made once, its keys and what stages its changes. */
+  function entryFor(mirror: SessionMirror, part: Buffer, target: WriteBatcher): Entry {
+    const sessionEntryKey = stagingKey(sessionKey(part));
+    const counterEntryKey = stagingKey(counterKey(part));
+    const header = (): unknown => mirror.header();
+    const counters = (): unknown => mirror.counters();
+    const records: NumberedKeys<StoredOutboundRecord> = {
+      id: part.toString('latin1'),
+      key: (sequence) => outboundKey(part, sequence),
+      value: recordValue,
+    };
     return {
-      header: () => target.stage(sessionKey(part), () => mirror.header()),
-      counters: () => target.stage(counterKey(part), () => mirror.counters()),
-      outbound: (sequence, record, fresh) => {
-        const key = outboundKey(part, sequence);
-        if (record === undefined) target.stage(key);
-        else target.stage(key, () => diskRecord(record), fresh);
+      mirror,
+      part,
+      sessionKey: sessionEntryKey,
+      counterKey: counterEntryKey,
+      records,
+      sink: {
+        header: () => target.stage(sessionEntryKey, header),
+        counters: () => target.stage(counterEntryKey, counters),
+        outbound: (sequence, record, fresh) => {
+          if (record !== undefined && fresh === true) target.stageFresh(records, sequence, record);
+          else target.stageNumbered(records, sequence, record);
+        },
       },
     };
-  }
-
-  function stageWhole(entry: { mirror: SessionMirror; part: Buffer }, target: WriteBatcher): void {
-    const sink = sinkFor(entry, target);
-    sink.header();
-    sink.counters();
-    for (const [sequence, record] of entry.mirror.outbound) sink.outbound(sequence, record);
-  }
-
-  function stageRemoval(entry: { mirror: SessionMirror; part: Buffer }, target: WriteBatcher): void {
-    target.stage(sessionKey(entry.part));
-    target.stage(counterKey(entry.part));
-    for (const sequence of entry.mirror.outbound.keys()) target.stage(outboundKey(entry.part, sequence));
   }
 
   async function load(): Promise<void> {
@@ -141,11 +174,11 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
       throw error;
     }
     database = opened;
-    batcher = new WriteBatcher(opened, policy);
+    batcher = new WriteBatcher(startingAtOnce(opened), policy);
     for (const [group, mirror] of loaded.sessions)
-      sessions.set(mirror.clientId, { mirror, part: Buffer.from(group, 'latin1') });
+      sessions.set(mirror.clientId, entryFor(mirror, Buffer.from(group, 'latin1'), batcher));
     for (const [topic, message] of loaded.retained) retained.set(topic, message);
-    if (loaded.empty) {
+    if (loaded.layout !== layout) {
       batcher.stage(formatKey, () => ({ layout, engine: 'lmdb' }));
       await batcher.flush();
     }
@@ -202,32 +235,37 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
     async saveSession(session: StoredSession): Promise<void> {
       const target = writer('saveSession');
       const previous = sessions.get(session.clientId);
-      const entry = {
-        mirror: SessionMirror.fromStored(session),
-        part: previous?.part ?? keyPart(session.clientId),
-      };
+      const entry = entryFor(
+        SessionMirror.fromStored(session),
+        previous?.part ?? keyPart(session.clientId),
+        target,
+      );
       if (previous !== undefined) stageRemoval(previous, target);
       sessions.set(session.clientId, entry);
       stageWhole(entry, target);
       return target.settled();
     },
 
-    async applySessionChanges(clientId: string, changes: readonly StoredSessionChange[]): Promise<void> {
-      const target = writer('applySessionChanges');
-      let entry = sessions.get(clientId);
-      let sink = entry === undefined ? undefined : sinkFor(entry, target);
-      for (const change of changes) {
-        if (entry !== undefined && sink !== undefined) {
-          entry.mirror.apply(change, sink);
-        } else if (change.kind === 'session') {
-          entry = { mirror: SessionMirror.create({ ...change, clientId }), part: keyPart(clientId) };
-          sessions.set(clientId, entry);
-          sink = sinkFor(entry, target);
-          sink.header();
-          sink.counters();
+    // Not `async`: this runs once or more per message, and the batch's own promise is returned
+    // as is rather than wrapped in another.
+    applySessionChanges(clientId: string, changes: readonly StoredSessionChange[]): Promise<void> {
+      try {
+        const target = writer('applySessionChanges');
+        let entry = sessions.get(clientId);
+        for (const change of changes) {
+          if (entry !== undefined) {
+            entry.mirror.apply(change, entry.sink);
+          } else if (change.kind === 'session') {
+            entry = entryFor(SessionMirror.create({ ...change, clientId }), keyPart(clientId), target);
+            sessions.set(clientId, entry);
+            entry.sink.header();
+            entry.sink.counters();
+          }
         }
+        return target.settled();
+      } catch (error) {
+        return Promise.reject(error as Error);
       }
-      return target.settled();
     },
 
     async deleteSession(clientId: string): Promise<void> {
@@ -284,6 +322,32 @@ export function createLmdbStore(options: LmdbStoreOptions): Store {
   };
 }
 
+/** Removed after every batch, never stored: a key of no kind this store writes (`readAll` refuses it). */
+const kickKey = Buffer.of(0xff);
+
+/**
+ * The database as the batcher's target, with every batch's commit started at once. lmdb-js starts
+ * the writer thread on a batch's commit from a `setImmediate`; called from a `setImmediate` (where
+ * the batcher seals), that runs only after the next full turn of the event loop, which under load
+ * added 1 to 2 ms to every commit and left the publishers' windows waiting. A write queued after
+ * the batch takes lmdb-js's count of pending writes past its `txnStartThreshold` (5), and lmdb-js
+ * then starts the writer thread right away (a batch of a few writes, as made under light load,
+ * still starts on the next turn). That write, removing a key that is never stored, joins the same
+ * transaction and changes nothing.
+ */
+function startingAtOnce(database: RootDatabase): BatchTarget {
+  return {
+    batch(callback) {
+      const committed = database.batch(callback);
+      // Its outcome is the batch's, reported through `committed`.
+      database.remove(kickKey).catch(() => undefined);
+      return committed;
+    },
+    put: (key, value) => database.put(key, value),
+    remove: (key) => database.remove(key),
+  };
+}
+
 function validatePolicy(policy: SyncPolicy): void {
   if (policy === 'always' || policy === 'none') return;
   if (
@@ -299,7 +363,9 @@ function validatePolicy(policy: SyncPolicy): void {
   );
 }
 
-function diskRecord(record: StoredOutboundRecord): StoredOutboundRecord {
+/** A record's value on disk: the binary layout, or MessagePack when its message has properties. */
+function recordValue(record: StoredOutboundRecord): unknown {
+  if (hasBinaryLayout(record)) return encodeRecord(record);
   return { ...record, message: diskMessage(record.message) };
 }
 
@@ -307,15 +373,16 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function checkLayout(format: unknown, file: string): void {
+function checkLayout(format: unknown, file: string): number {
   const found = (format as { layout?: unknown } | undefined)?.layout;
   if (found === undefined) throw new StoreCorruptError(file, 'it holds data but no mqttkit layout marker');
-  if (found !== layout) {
+  if (!readableLayouts.includes(found)) {
     throw new StoreCorruptError(
       file,
-      `it has layout ${String(found)}, this version reads layout ${String(layout)}`,
+      `it has layout ${String(found)}, this version reads layouts ${readableLayouts.join(' and ')}`,
     );
   }
+  return found as number;
 }
 
 /** Reads every entry into memory, refusing anything it does not recognise. */
@@ -325,12 +392,13 @@ function readAll(database: RootDatabase, file: string): Loaded {
   const records = new Map<string, StoredOutboundRecord[]>();
   const retained = new Map<string, StoredMessage>();
   let entries = 0;
+  let found: number | undefined;
   for (const { key, value } of database.getRange({})) {
     entries += 1;
     const bytes = key as Uint8Array;
     const kind = keyKind(bytes);
     // The marker's key sorts first: anything else first means another program's data.
-    if (entries === 1) checkLayout(kind === 'format' ? value : undefined, file);
+    if (entries === 1) found = checkLayout(kind === 'format' ? value : undefined, file);
     const describe = (): string => `${kind} entry ${Buffer.from(bytes).toString('hex').slice(0, 80)}`;
     try {
       switch (kind) {
@@ -370,5 +438,5 @@ function readAll(database: RootDatabase, file: string): Loaded {
     const above = Math.max(nextSequence, (outbound.at(-1)?.sequence ?? 0) + 1);
     sessions.set(group, SessionMirror.fromStored({ ...header, outbound, nextPacketId, nextSequence: above }));
   }
-  return { sessions, retained, empty: entries === 0 };
+  return { sessions, retained, layout: found };
 }

@@ -1,4 +1,5 @@
 import type { StoredMessage, StoredOutboundRecord } from '@mqttkit/contracts';
+import { decodeBinaryRecord } from './record-codec.js';
 import type { SessionHeader } from './session-mirror.js';
 
 // Shape checks of what comes back from disk: enough to refuse an entry another program or a
@@ -57,6 +58,7 @@ export function decodeCounters(value: unknown): readonly [number, number] {
 }
 
 export function decodeRecord(value: unknown): StoredOutboundRecord {
+  if (value instanceof Uint8Array) return decodeBinaryRecord(value);
   if (
     !isObject(value) ||
     !isNumber(value.sequence) ||

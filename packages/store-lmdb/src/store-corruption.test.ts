@@ -71,14 +71,30 @@ describe('createLmdbStore on damaged data', () => {
     expect((error as Error).message).toContain('no mqttkit layout marker');
   });
 
+  it('opens a layout-1 store (records in MessagePack only) and marks it layout 2 before writing', async () => {
+    await writeSomething(directory);
+    const old = openLmdb({ path: join(directory, 'data.mdb'), keyEncoding: 'binary' });
+    await old.put(Buffer.of(0), { layout: 1, engine: 'lmdb' });
+    await old.close();
+    const store = createLmdbStore({ path: directory });
+    await store.open?.();
+    const retained = [];
+    for await (const message of store.loadRetained()) retained.push(message.topic);
+    await store.close();
+    expect(retained).toEqual(['a']);
+    const reopened = openLmdb({ path: join(directory, 'data.mdb'), keyEncoding: 'binary' });
+    expect(reopened.get(Buffer.of(0))).toMatchObject({ layout: 2 });
+    await reopened.close();
+  });
+
   it('refuses a layout it does not know, and an entry that does not decode', async () => {
     await writeSomething(directory);
     const database = openLmdb({ path: join(directory, 'data.mdb'), keyEncoding: 'binary' });
-    await database.put(Buffer.of(0), { layout: 2 });
+    await database.put(Buffer.of(0), { layout: 3 });
     await database.close();
     expect((await openError(directory)) as Error).toHaveProperty(
       'message',
-      expect.stringContaining('layout 2'),
+      expect.stringContaining('layout 3, this version reads layouts 1 and 2'),
     );
 
     const second = mkdtempSync(join(tmpdir(), 'mqttkit-corrupt-'));

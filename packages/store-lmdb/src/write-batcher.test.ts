@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WriteBatcher } from './write-batcher.js';
-import type { BatchTarget } from './write-batcher.js';
+import type { BatchTarget, NumberedKeys } from './write-batcher.js';
 
 /** A database stand-in that records each transaction's writes and commits when told. */
 function fakeTarget(): BatchTarget & {
@@ -107,6 +107,38 @@ describe('WriteBatcher', () => {
     ]);
   });
 
+  it('stages numbered entries by number: last item wins, a fresh one removed before sealing is dropped', async () => {
+    const target = fakeTarget();
+    const batcher = new WriteBatcher(target, 'always');
+    const keysOf = (id: string): NumberedKeys<string> => ({
+      id,
+      key: (index) => Buffer.from(`${id}-${String(index)}`),
+      value: (item) => item.toUpperCase(),
+    });
+    const records = keysOf('s1');
+    batcher.stageFresh(records, 1, 'queued');
+    batcher.stageNumbered(records, 1, 'inflight');
+    batcher.stageFresh(records, 2, 'queued');
+    batcher.stageNumbered(records, 2, undefined);
+    batcher.stageNumbered(records, 3, undefined);
+    // Another object with the same id addresses the same keys.
+    batcher.stageNumbered(keysOf('s1'), 1, 'acked');
+    batcher.stageNumbered(keysOf('s2'), 1, 'other');
+    batcher.stage(Buffer.from('counters'), () => 4);
+    await batcher.flush();
+    batcher.stageNumbered(records, 1, undefined);
+    await batcher.flush();
+    expect(target.transactions).toStrictEqual([
+      [
+        ['counters', 4],
+        ['s1-1', 'ACKED'],
+        ['s1-3', undefined],
+        ['s2-1', 'OTHER'],
+      ],
+      [['s1-1', undefined]],
+    ]);
+  });
+
   it('commits at most once per window with a grouped policy, at once after a quiet spell', async () => {
     const target = fakeTarget();
     const batcher = new WriteBatcher(target, { intervalMs: 50 });
@@ -147,6 +179,23 @@ describe('WriteBatcher', () => {
         ['c', 3],
       ],
     ]);
+  });
+
+  it('rejects every write of a failed batch, also of one sealed for its size', async () => {
+    const target = fakeTarget();
+    target.fail = true;
+    const batcher = new WriteBatcher(target, 'always');
+    const settled: Promise<void>[] = [];
+    for (let index = 0; index <= 20_000; index += 1) {
+      batcher.stage(Buffer.from(`key-${String(index)}`), () => index);
+      settled.push(batcher.settled());
+    }
+    for (const write of settled) write.catch(() => undefined);
+    await vi.runAllTimersAsync();
+    expect(target.transactions.map((writes) => writes.length)).toStrictEqual([20_000, 1]);
+    await expect(settled[19_999]).rejects.toThrow('disk full');
+    await expect(settled[20_000]).rejects.toThrow('disk full');
+    await expect(batcher.flush()).rejects.toThrow('disk full');
   });
 
   it('rejects the writes of a failed batch and the next flush, then carries on', async () => {

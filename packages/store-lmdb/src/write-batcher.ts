@@ -24,6 +24,38 @@ function defer(): Deferred {
   return { promise, resolve, reject };
 }
 
+/**
+ * Entries under keys numbered within a group (one session's outbound records): staged by number
+ * with the item itself as the value, so staging allocates no key, no id string and no closure;
+ * the key and the stored value are made when the batch is sealed. Groups with the same `id`
+ * address the same keys. Items must not change once staged (stage a new one instead).
+ */
+export interface NumberedKeys<T> {
+  readonly id: string;
+  key(index: number): Buffer;
+  value(item: T): unknown;
+}
+
+interface StagedItem<T> {
+  item: T | undefined;
+  fresh: boolean;
+}
+
+interface StagedGroup<T> {
+  readonly keys: NumberedKeys<T>;
+  readonly items: Map<number, StagedItem<T>>;
+}
+
+/** A key with its id among staged writes, made once for a key staged again and again. */
+export interface StagingKey {
+  readonly key: Buffer;
+  readonly id: string;
+}
+
+export function stagingKey(key: Buffer): StagingKey {
+  return { key, id: key.toString('latin1') };
+}
+
 /** A batch this large is committed at once, whatever the policy, to bound memory. */
 const largestBatch = 20_000;
 
@@ -33,10 +65,14 @@ const largestBatch = 20_000;
  * same key twice in a batch keeps the last value only, and a fresh key removed before its batch
  * is sealed is not written at all, so a message queued and acknowledged within one window costs
  * almost nothing. Values are thunks, read when the batch is sealed: a
- * batch holds the state as of its last staged write, never a later one.
+ * batch holds the state as of its last staged write, never a later one. Numbered entries
+ * (`stageNumbered`) hold immutable items instead, encoded when the batch is sealed.
  */
 export class WriteBatcher {
   private pending = new Map<string, { key: Buffer; value: (() => unknown) | undefined; fresh: boolean }>();
+  private groups = new Map<string, StagedGroup<unknown>>();
+  /** Entries staged in `groups`. */
+  private numbered = 0;
   private batch: Deferred | undefined;
   private timer:
     { kind: 'timeout'; handle: NodeJS.Timeout } | { kind: 'immediate'; handle: NodeJS.Immediate } | undefined;
@@ -59,12 +95,48 @@ export class WriteBatcher {
    * under a sequence never used before): removing it while it is still staged drops it from the
    * batch, so a message queued, sent and acknowledged within one window is never written.
    */
-  stage(key: Buffer, value?: () => unknown, fresh = false): void {
-    const id = key.toString('latin1');
+  stage(key: Buffer | StagingKey, value?: () => unknown, fresh = false): void {
+    this.makeRoom();
+    const { key: bytes, id } = key instanceof Uint8Array ? stagingKey(key) : key;
     const staged = this.pending.get(id);
-    if (staged === undefined) this.pending.set(id, { key, value, fresh: fresh && value !== undefined });
+    if (staged === undefined)
+      this.pending.set(id, { key: bytes, value, fresh: fresh && value !== undefined });
     else if (staged.fresh && value === undefined) this.pending.delete(id);
     else staged.value = value;
+    this.staged();
+  }
+
+  /** Stages the entry numbered `index` of `keys`: `item` to put, `undefined` to remove. */
+  stageNumbered<T>(keys: NumberedKeys<T>, index: number, item: T | undefined): void {
+    this.stageItem(keys, index, { item, fresh: false });
+  }
+
+  /** `stageNumbered` of a put under a number never used before: see `fresh` in `stage`. */
+  stageFresh<T>(keys: NumberedKeys<T>, index: number, item: T): void {
+    this.stageItem(keys, index, { item, fresh: true });
+  }
+
+  private stageItem<T>(keys: NumberedKeys<T>, index: number, change: StagedItem<T>): void {
+    this.makeRoom();
+    let group = this.groups.get(keys.id) as StagedGroup<T> | undefined;
+    if (group === undefined) {
+      group = { keys, items: new Map() };
+      this.groups.set(keys.id, group as StagedGroup<unknown>);
+    }
+    const staged = group.items.get(index);
+    if (staged === undefined) {
+      group.items.set(index, change);
+      this.numbered += 1;
+    } else if (staged.fresh && change.item === undefined) {
+      group.items.delete(index);
+      this.numbered -= 1;
+    } else {
+      staged.item = change.item;
+    }
+    this.staged();
+  }
+
+  private staged(): void {
     if (this.batch === undefined) {
       this.batch = defer();
       // A caller may not await its write (the broker does not for every change), so a batch may
@@ -72,7 +144,14 @@ export class WriteBatcher {
       this.batch.promise.catch(() => undefined);
       this.schedule();
     }
-    if (this.pending.size >= largestBatch) void this.seal();
+  }
+
+  /**
+   * Seals a full batch before a write is staged, never after: the write then belongs to the
+   * pending batch, whose promise `settled()` hands to its caller.
+   */
+  private makeRoom(): void {
+    if (this.pending.size + this.numbered >= largestBatch) void this.seal();
   }
 
   /** Resolves once everything staged so far is committed under the policy. */
@@ -110,14 +189,30 @@ export class WriteBatcher {
     this.timer = undefined;
     this.lastSealAt = performance.now();
     this.batch = undefined;
-    const operations = [...this.pending.values()].map(({ key, value }) => ({ key, value: value?.() }));
+    // Keys and values in two lists, made before the batch starts: nothing that could throw runs
+    // inside it, and no object per operation.
+    const keys: Buffer[] = [];
+    const values: unknown[] = [];
+    for (const { key, value } of this.pending.values()) {
+      keys.push(key);
+      values.push(value?.());
+    }
+    for (const group of this.groups.values()) {
+      group.items.forEach(({ item }, index) => {
+        keys.push(group.keys.key(index));
+        values.push(item === undefined ? undefined : group.keys.value(item));
+      });
+    }
     this.pending = new Map();
+    this.groups = new Map();
+    this.numbered = 0;
     // `batch` writes the operations at once, as one atomic block of the next commit; a
     // `transaction` callback would first wait for the writer thread to call back into this one.
     const committed = this.target.batch(() => {
-      for (const { key, value } of operations) {
-        if (value === undefined) void this.target.remove(key);
-        else void this.target.put(key, value);
+      for (let index = 0; index < keys.length; index += 1) {
+        const value = values[index];
+        if (value === undefined) void this.target.remove(keys[index]!);
+        else void this.target.put(keys[index]!, value);
       }
     });
     // Opened without overlapping sync, a commit resolves after its fsync (LMDB syncs before it
